@@ -1,0 +1,1 @@
+"""Carbon ledger domain: periods, activity categories, formulas and factor lineage."""
