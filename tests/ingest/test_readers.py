@@ -2,6 +2,8 @@ import codecs
 import datetime as dt
 import hashlib
 import io
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -126,9 +128,10 @@ def test_frame_is_strings_stripped_with_nulls_and_true_row_numbers() -> None:
 
 def test_utf8_file_with_a_stray_byte_is_not_misread_as_gb18030() -> None:
     prefix = csv_text(HEADER_ZH, ROWS).encode()
-    problem = only_problem(prefix + b"\xff,x\n")
+    # "cafés" in Windows-1252: as GB18030 the whole file would decode, into nonsense headers
+    problem = only_problem(prefix + b"caf\xe9s,x\n")
     assert problem.message == readers.MSG_UNDECODABLE
-    assert problem.params == {"offset": len(prefix), "line": 4}
+    assert problem.params == {"offset": len(prefix) + 3, "line": 4}
     assert problem.row == 4
 
 
@@ -172,6 +175,23 @@ def test_xlsx_with_chinese_headers_renders_cells_as_shown_in_excel() -> None:
 def test_xlsx_reads_the_first_sheet_without_a_data_sheet() -> None:
     table = read_table(xlsx_bytes([HEADER_EN, ROWS[0]]), file_name="a.xlsx")
     assert table.frame["item"].to_list() == ["原煤"]
+
+
+def with_wrong_dimension(data: bytes) -> bytes:
+    """Rewrite the sheet's dimension to A1:A1, as some report generators do."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A1"', content)
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def test_xlsx_with_a_wrong_dimension_still_reads_every_cell() -> None:
+    table = read_table(with_wrong_dimension(xlsx_bytes([HEADER_EN, *ROWS])), file_name="a.xlsx")
+    assert table.frame["unit"].to_list() == ["t", "万千瓦时"]
 
 
 def test_truncated_xlsx_is_reported_as_damaged() -> None:
@@ -298,6 +318,13 @@ def test_value_under_a_blank_header_is_reported() -> None:
     problem = only_problem(csv_text([*HEADER_EN, ""], rows).encode())
     assert problem.message == readers.MSG_UNHEADED_VALUE
     assert problem.params == {"row": 3, "position": "G"}
+
+
+def test_many_values_under_a_blank_header_are_capped() -> None:
+    found = problems(csv_text([*HEADER_EN, ""], [[*ROWS[0], "x"]] * 120).encode())
+    assert [p.row for p in found[:2]] == [2, 3]
+    assert len(found) == 101
+    assert found[100].params == {"count": 20}
 
 
 def test_blank_header_column_without_values_is_harmless() -> None:

@@ -189,6 +189,8 @@ def _csv_header(body: bytes) -> list[str]:
         )
     except pl.exceptions.PolarsError as error:
         raise ValidationFailed(_locate_csv_fault(body, None)) from error
+    if first.height == 0:
+        return []
     return ["" if cell is None else str(cell) for cell in first.row(0)]
 
 

@@ -1,0 +1,1 @@
+"""FastAPI adapter: routers and API schemas; routes parse, call a service and render."""

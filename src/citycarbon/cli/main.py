@@ -1,0 +1,18 @@
+"""The ``citycarbon`` command.
+
+Exit codes: 0 success, 2 bad input (with row-level messages), 3 configuration or reference-data
+problem. No traceback reaches the user for any expected error.
+"""
+
+from __future__ import annotations
+
+from citycarbon.cli import ledger_commands, platform_commands
+from citycarbon.cli.app import app
+
+ledger_commands.register(app)
+platform_commands.register(app)
+
+
+def main() -> None:
+    """Entry point used by ``python -m citycarbon``."""
+    app()

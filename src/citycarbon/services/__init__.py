@@ -1,0 +1,1 @@
+"""Use cases: the only layer that joins domain, store and engines, one transaction each."""

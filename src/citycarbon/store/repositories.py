@@ -1,0 +1,96 @@
+"""Bulk reads and writes of the ledger tables, in frames, for the services' transactions.
+
+Imports and recalculations touch hundreds of thousands of rows, so these functions move data
+as Polars frames and multi-row INSERTs rather than one ORM object per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import polars as pl
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from citycarbon.domain.ledger.period import parse_period
+from citycarbon.store.tables import (
+    ActivityRecord,
+    ImportBatch,
+    Organisation,
+    Period,
+)
+
+CHUNK = 50_000
+
+
+def _chunks(rows: Sequence[dict[str, Any]]) -> Iterable[Sequence[dict[str, Any]]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start : start + CHUNK]
+
+
+def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows with multi-row statements, in chunks to bound memory."""
+    for chunk in _chunks(rows):
+        session.execute(insert(table), list(chunk))
+
+
+def ensure_periods(session: Session, codes: Iterable[str]) -> dict[str, int]:
+    """Return period ids by canonical code, creating the periods that do not exist yet."""
+    wanted = set(codes)
+    known = dict(session.execute(select(Period.code, Period.id).where(Period.code.in_(wanted))).tuples().all())
+    missing = [parse_period(code) for code in sorted(wanted - set(known))]
+    if missing:
+        bulk_insert(session, Period, [
+            {"code": p.code, "kind": p.kind, "year": p.year, "quarter": p.quarter, "month": p.month,
+             "start_date": p.start_date, "end_date": p.end_date} for p in missing])
+        known |= dict(session.execute(select(Period.code, Period.id).where(Period.code.in_(wanted))).tuples().all())
+    return known
+
+
+def organisation_ids(session: Session) -> dict[str, int]:
+    """Map every registered credit code to its organisation id."""
+    return dict(session.execute(select(Organisation.uscc, Organisation.id)).tuples().all())
+
+
+def legacy_codes(session: Session) -> set[str]:
+    """Credit codes registered with an explicit legacy override (they fail the check digit)."""
+    rows = session.execute(select(Organisation.uscc).where(Organisation.legacy_uscc_reason.is_not(None)))
+    return set(rows.scalars())
+
+
+def find_batch(session: Session, kind: str, file_sha256: str) -> ImportBatch | None:
+    """The earlier import of the very same file, if any."""
+    return session.execute(
+        select(ImportBatch).where(ImportBatch.kind == kind, ImportBatch.file_sha256 == file_sha256)
+    ).scalar_one_or_none()
+
+
+def add_batch(session: Session, **values: Any) -> int:
+    """Record an import batch and return its id."""
+    batch = ImportBatch(**values)
+    session.add(batch)
+    session.flush()
+    return batch.id
+
+
+def current_activity(session: Session, keys: Iterable[str]) -> pl.DataFrame:
+    """Current records whose natural key is among ``keys`` (id, record_key, quantity, unit)."""
+    wanted = list(set(keys))
+    found: list[tuple[int, str, float, str]] = []
+    for start in range(0, len(wanted), 20_000):
+        part = wanted[start : start + 20_000]
+        found += session.execute(
+            select(ActivityRecord.id, ActivityRecord.record_key, ActivityRecord.quantity, ActivityRecord.unit)
+            .where(ActivityRecord.superseded_at.is_(None), ActivityRecord.record_key.in_(part))
+        ).tuples().all()
+    return pl.DataFrame(found, schema={"id": pl.Int64, "record_key": pl.String, "quantity": pl.Float64,
+                                       "unit": pl.String}, orient="row")
+
+
+def supersede_activity(session: Session, ids: Sequence[int], at: dt.datetime) -> None:
+    """Mark records as replaced (kept as history, no longer current)."""
+    for start in range(0, len(ids), 20_000):
+        session.execute(update(ActivityRecord).where(ActivityRecord.id.in_(ids[start : start + 20_000]))
+                        .values(superseded_at=at))
