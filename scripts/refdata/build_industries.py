@@ -32,15 +32,32 @@ SOURCE = "zmshe/capital src/utils/category.js @0b8f1ae"
 LEVEL_BY_DIGITS = {2: "division", 3: "group", 4: "class"}
 # Division ranges per section, from the "本门类包括…大类" remarks (china-reference.md §7).
 SECTION_RANGES = {
-    "A": (1, 5), "B": (6, 12), "C": (13, 43), "D": (44, 46), "E": (47, 50), "F": (51, 52),
-    "G": (53, 60), "H": (61, 62), "I": (63, 65), "J": (66, 69), "K": (70, 70), "L": (71, 72),
-    "M": (73, 75), "N": (76, 79), "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90),
-    "S": (91, 96), "T": (97, 97),
+    "A": (1, 5),
+    "B": (6, 12),
+    "C": (13, 43),
+    "D": (44, 46),
+    "E": (47, 50),
+    "F": (51, 52),
+    "G": (53, 60),
+    "H": (61, 62),
+    "I": (63, 65),
+    "J": (66, 69),
+    "K": (70, 70),
+    "L": (71, 72),
+    "M": (73, 75),
+    "N": (76, 79),
+    "O": (80, 82),
+    "P": (83, 83),
+    "Q": (84, 85),
+    "R": (86, 90),
+    "S": (91, 96),
+    "T": (97, 97),
 }
 # (code as in the source, name) -> corrected code, with the reason recorded in the row's note.
 ERRATA = {
     ("374", "飞机制造"): (
-        "3741", "source lists this class as a second group 374; corrected to 3741"
+        "3741",
+        "source lists this class as a second group 374; corrected to 3741",
     ),
 }
 SINGLE_CLASS_GROUP_NOTE = (
@@ -54,8 +71,14 @@ def _clean(name: str) -> str:
 
 
 def _row(code: str, name: str, level: str, parent: str, note: str = "") -> dict[str, str]:
-    return {"code": code, "name": _clean(name), "level": level, "parent_code": parent,
-            "source": SOURCE, "note": note}
+    return {
+        "code": code,
+        "name": _clean(name),
+        "level": level,
+        "parent_code": parent,
+        "source": SOURCE,
+        "note": note,
+    }
 
 
 def build_rows(lines: list[str]) -> list[dict[str, str]]:
@@ -101,14 +124,14 @@ def manifest(version: str, digest: str) -> dict[str, object]:
         "dataset": "industries",
         "version": version,
         "title": "Industrial classification for national economic activities: sections, "
-                 "divisions, groups and classes",
+        "divisions, groups and classes",
         "publisher": "国家质量监督检验检疫总局、国家标准化管理委员会 (AQSIQ, SAC)",
         "document": "GB/T 4754-2017 《国民经济行业分类》, as listed in china-reference.md §7 [S64]",
         "url": "https://github.com/zmshe/capital/blob/0b8f1ae480aadd9f35aca2fd0efb934e9a7101e8"
-               "/src/utils/category.js",
+        "/src/utils/category.js",
         "published": "2017-06-30",
         "licence": "code list of a national standard (facts); transcribed from zmshe/capital, "
-                   "which states no licence",
+        "which states no licence",
         "valid_from_year": 2017,
         "valid_to_year": None,
         "files": {"industries.csv": {"sha256": digest}},
@@ -129,8 +152,11 @@ def main() -> None:
         raise SystemExit(f"{target} differs from the sealed version; make a new version")
     folder.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    text = yaml.safe_dump(manifest(args.version, hashlib.sha256(data).hexdigest()),
-                          allow_unicode=True, sort_keys=False)
+    text = yaml.safe_dump(
+        manifest(args.version, hashlib.sha256(data).hexdigest()),
+        allow_unicode=True,
+        sort_keys=False,
+    )
     (folder / "manifest.yaml").write_text(text, encoding="utf-8")
     rows = data.count(b"\n") - 1
     print(f"wrote {target} ({rows} rows)")

@@ -46,8 +46,12 @@ STATISTICAL_NOTE = "NBS statistical code, not in GB/T 2260"
 # Codes that have been replaced; kept so that validation can name the replacement.
 LEGACY = [
     {
-        "code": "331021", "name": "玉环县", "level": "county", "parent_code": "331000",
-        "valid_from": "", "replaced_by": "331083",
+        "code": "331021",
+        "name": "玉环县",
+        "level": "county",
+        "parent_code": "331000",
+        "valid_from": "",
+        "replaced_by": "331083",
         "source": "shared/reference/china-reference.md §8 [S67] (code-change map)",
         "note": "玉环县 became the county-level city 玉环市; code replaced by 331083",
     },
@@ -63,15 +67,23 @@ def _row(
     code: str, name: str, level: str, parent: str, file: str, note: str = ""
 ) -> dict[str, str]:
     return {
-        "code": code, "name": name.strip(), "level": level, "parent_code": parent,
-        "valid_from": "", "replaced_by": "", "source": SOURCE_OF[file], "note": note,
+        "code": code,
+        "name": name.strip(),
+        "level": level,
+        "parent_code": parent,
+        "valid_from": "",
+        "replaced_by": "",
+        "source": SOURCE_OF[file],
+        "note": note,
     }
 
 
 def build_rows() -> list[dict[str, str]]:
     """Turn the three source lists (plus :data:`LEGACY`) into ``regions.csv`` rows."""
-    rows = [_row(p["code"] + "0000", p["name"], "province", "", "provinces.csv")
-            for p in _read("provinces.csv")]
+    rows = [
+        _row(p["code"] + "0000", p["name"], "province", "", "provinces.csv")
+        for p in _read("provinces.csv")
+    ]
     areas = _read("areas.csv")
     city_codes = {c["code"] for c in _read("cities.csv")}
     # A prefecture-level city without counties appears again in areas.csv under its own code.
@@ -80,8 +92,16 @@ def build_rows() -> list[dict[str, str]]:
         note = PREFECTURE_NOTES.get(city["name"], "")
         if city["code"] in self_listed:
             note = NO_COUNTIES_NOTE
-        rows.append(_row(city["code"] + "00", city["name"], "prefecture",
-                         city["provinceCode"] + "0000", "cities.csv", note))
+        rows.append(
+            _row(
+                city["code"] + "00",
+                city["name"],
+                "prefecture",
+                city["provinceCode"] + "0000",
+                "cities.csv",
+                note,
+            )
+        )
     for area in areas:
         code = area["code"]
         if code.endswith("00"):
@@ -115,7 +135,7 @@ def manifest(version: str, digest: str) -> dict[str, object]:
         "dataset": "regions",
         "version": version,
         "title": "Administrative division codes of China, province to county level "
-                 "(GB/T 2260 with NBS statistical codes)",
+        "(GB/T 2260 with NBS statistical codes)",
         "publisher": "国家统计局 National Bureau of Statistics (compiled by modood)",
         "document": "统计用区划代码 (county level and above), see china-reference.md §8 [S66]",
         "url": f"https://github.com/{REPO}",
@@ -140,8 +160,11 @@ def main() -> None:
         raise SystemExit(f"{target} differs from the sealed version; make a new version")
     folder.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    text = yaml.safe_dump(manifest(args.version, hashlib.sha256(data).hexdigest()),
-                          allow_unicode=True, sort_keys=False)
+    text = yaml.safe_dump(
+        manifest(args.version, hashlib.sha256(data).hexdigest()),
+        allow_unicode=True,
+        sort_keys=False,
+    )
     (folder / "manifest.yaml").write_text(text, encoding="utf-8")
     rows = data.count(b"\n") - 1
     print(f"wrote {target} ({rows} rows)")

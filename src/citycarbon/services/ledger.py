@@ -71,6 +71,7 @@ def load_activity(session: Session, years: Iterable[int] | None = None, pairs: I
         .join(Organisation, Organisation.id == ActivityRecord.organisation_id)
         .join(Period, Period.id == ActivityRecord.period_id)
         .where(ActivityRecord.superseded_at.is_(None))
+        .order_by(ActivityRecord.id)
     )
     if years is not None:
         query = query.where(Period.year.in_(list(years)))
@@ -125,7 +126,7 @@ def _insert_totals(session: Session, totals: pl.DataFrame, run_id: int, now: dt.
     for chunk in repo._chunks(rows):
         returned += session.execute(
             insert(EmissionResult).returning(EmissionResult.id, EmissionResult.organisation_id, EmissionResult.period_id,
-                                             sort_by_parameter_order=True), list(chunk)).tuples().all()
+                                             sort_by_parameter_order=True), list(chunk)).all()
     return pl.DataFrame(returned, schema={"result_id": pl.Int64, "organisation_id": pl.Int64, "period_id": pl.Int64}, orient="row")
 
 

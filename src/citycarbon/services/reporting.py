@@ -50,11 +50,11 @@ def _periods(session: Session, org_id: int, year: int | None) -> list[dict[str, 
     if year is not None:
         query = query.where(Period.year == year)
     periods = []
-    for result, code, versions, grid in session.execute(query).tuples():
+    for result, code, versions, grid in session.execute(query):
         lines = session.execute(
             select(EmissionResultLine, ActivityRecord.quantity, ActivityRecord.unit, ActivityRecord.site_code)
             .join(ActivityRecord, ActivityRecord.id == EmissionResultLine.activity_record_id)
-            .where(EmissionResultLine.result_id == result.id).order_by(EmissionResultLine.id)).tuples().all()
+            .where(EmissionResultLine.result_id == result.id).order_by(EmissionResultLine.id)).all()
         periods.append({
             "period": code, "result_id": result.id, "run_id": result.run_id, "grid": grid,
             "factor_versions": versions, "scope2_method": result.scope2_method,

@@ -39,19 +39,19 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
 def ensure_periods(session: Session, codes: Iterable[str]) -> dict[str, int]:
     """Return period ids by canonical code, creating the periods that do not exist yet."""
     wanted = set(codes)
-    known = dict(session.execute(select(Period.code, Period.id).where(Period.code.in_(wanted))).tuples().all())
+    known = dict(session.execute(select(Period.code, Period.id).where(Period.code.in_(wanted))).all())
     missing = [parse_period(code) for code in sorted(wanted - set(known))]
     if missing:
         bulk_insert(session, Period, [
             {"code": p.code, "kind": p.kind, "year": p.year, "quarter": p.quarter, "month": p.month,
              "start_date": p.start_date, "end_date": p.end_date} for p in missing])
-        known |= dict(session.execute(select(Period.code, Period.id).where(Period.code.in_(wanted))).tuples().all())
+        known |= dict(session.execute(select(Period.code, Period.id).where(Period.code.in_(wanted))).all())
     return known
 
 
 def organisation_ids(session: Session) -> dict[str, int]:
     """Map every registered credit code to its organisation id."""
-    return dict(session.execute(select(Organisation.uscc, Organisation.id)).tuples().all())
+    return dict(session.execute(select(Organisation.uscc, Organisation.id)).all())
 
 
 def legacy_codes(session: Session) -> set[str]:
@@ -84,7 +84,7 @@ def current_activity(session: Session, keys: Iterable[str]) -> pl.DataFrame:
         found += session.execute(
             select(ActivityRecord.id, ActivityRecord.record_key, ActivityRecord.quantity, ActivityRecord.unit)
             .where(ActivityRecord.superseded_at.is_(None), ActivityRecord.record_key.in_(part))
-        ).tuples().all()
+        ).all()
     return pl.DataFrame(found, schema={"id": pl.Int64, "record_key": pl.String, "quantity": pl.Float64,
                                        "unit": pl.String}, orient="row")
 

@@ -76,8 +76,11 @@ class CodeTree(Generic[NodeT]):
                 )
             if depth[parent.level] != depth[node.level] - 1:
                 raise ReferenceDataError(
-                    MSG_LEVEL_MISMATCH, code=node.code, level=node.level,
-                    parent_code=parent.code, parent_level=parent.level,
+                    MSG_LEVEL_MISMATCH,
+                    code=node.code,
+                    level=node.level,
+                    parent_code=parent.code,
+                    parent_level=parent.level,
                 )
             self._children[parent.code].append(node)
         for siblings in self._children.values():

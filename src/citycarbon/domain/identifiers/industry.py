@@ -35,8 +35,7 @@ MSG_SHAPE = (
 )
 MSG_UNKNOWN = "Unknown industry code {code}"
 MSG_SECTION_MISMATCH = (
-    "Section letter {letter} does not match division {division}, which belongs to section "
-    "{section}"
+    "Section letter {letter} does not match division {division}, which belongs to section {section}"
 )
 MSG_NO_SUCH_LEVEL = "Industry code {code} is a {level}; it has no {target_level} above it"
 MSG_ROW_FORM = "Industry {code} is listed as {level}, but a code of that form is a {expected}"

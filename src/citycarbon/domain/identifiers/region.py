@@ -115,7 +115,9 @@ class RegionCatalogue:
             implied = _implied_parent(region.code, region.level)
             if region.parent_code != implied:
                 raise ReferenceDataError(
-                    MSG_CODE_PARENT, code=region.code, parent_code=region.parent_code,
+                    MSG_CODE_PARENT,
+                    code=region.code,
+                    parent_code=region.parent_code,
                     expected=implied,
                 )
         self._tree: CodeTree[Region] = CodeTree(rows, LEVELS)
@@ -176,8 +178,11 @@ class RegionCatalogue:
         if region.replaced_by is not None:
             replacement = self._lookup(region.replaced_by)
             raise InvalidCode(
-                MSG_REPLACED, code=region.code, name=region.name,
-                replacement=replacement.code, replacement_name=replacement.name,
+                MSG_REPLACED,
+                code=region.code,
+                name=region.name,
+                replacement=replacement.code,
+                replacement_name=replacement.name,
             )
         return region
 

@@ -49,8 +49,7 @@ MSG_FIRST17_LENGTH = (
     "Expected the first 17 characters of a unified social credit code, got {length}"
 )
 MSG_CHARACTER = (
-    "Character '{character}' at position {position} is not allowed in a unified social "
-    "credit code"
+    "Character '{character}' at position {position} is not allowed in a unified social credit code"
 )
 MSG_REGION_DIGIT = (
     "Position {position} must be a digit (positions 3 to 8 are the region code of the "
