@@ -130,8 +130,10 @@ def gasoline(probability: float, per_output: float) -> Bundle:
     return _one(probability, "fuel", "gasoline", "t", per_output)
 
 
-#: Items almost every enterprise has besides its process energy: forklifts, cars, a canteen.
-COMMON_ENTERPRISE_BUNDLES = (diesel(0.6, 0.0004), gasoline(0.5, 0.0002), lpg(0.15, 0.8))
+#: Items most enterprises have besides process energy: forklifts, cars, canteen, hot water.
+COMMON_ENTERPRISE_BUNDLES = (
+    diesel(0.8, 0.0004), gasoline(0.7, 0.0002), gas(0.4, 0.0015), lpg(0.2, 0.8), steam(0.1, 0.3),
+)
 
 _KILN_CLINKER = Bundle(0.5, (Use("process", "cement_clinker", "t", 15.0),
                              Use("fuel", "bituminous_coal", "t", 2.5)))
@@ -207,9 +209,9 @@ INDIVIDUAL_INDUSTRIES: tuple[IndustryProfile, ...] = (
     IndustryProfile("F5223", ("水果店", "蔬果店"), 5, 0.6, 200, 0.30, (gasoline(0.5, 0.003),)),
     IndustryProfile("F5224", ("水产店", "冷鲜肉店"), 5, 0.6, 200, 0.60, (gasoline(0.5, 0.003),)),
     IndustryProfile("F5232", ("服装店",), 6, 0.6, 200, 0.25, (gasoline(0.3, 0.002),)),
-    IndustryProfile("H6210", ("饭店", "酒家", "大酒店"), 10, 1.5, 200, 0.40, (lpg(0.7, 40), gas(0.4, 0.003))),
-    IndustryProfile("H6220", ("快餐店",), 6, 0.8, 200, 0.40, (lpg(0.8, 40),)),
-    IndustryProfile("H6291", ("小吃店", "面馆", "麦饼店"), 8, 0.6, 200, 0.35, (lpg(0.9, 50),)),
+    IndustryProfile("H6210", ("饭店", "酒家", "大酒店"), 10, 1.5, 200, 0.40, (lpg(0.7, 40), gas(0.4, 0.003), gasoline(0.3, 0.002))),
+    IndustryProfile("H6220", ("快餐店",), 6, 0.8, 200, 0.40, (lpg(0.8, 40), gasoline(0.3, 0.002))),
+    IndustryProfile("H6291", ("小吃店", "面馆", "麦饼店"), 8, 0.6, 200, 0.35, (lpg(0.9, 50), gasoline(0.2, 0.002))),
     IndustryProfile("O8030", ("干洗店", "洗衣店"), 3, 0.6, 150, 0.60, (gas(0.8, 0.02),)),
     IndustryProfile("O8040", ("理发店", "美发店", "美容店"), 6, 0.6, 150, 0.40, (gas(0.5, 0.004),)),
     IndustryProfile("C2929", ("塑料制品厂", "塑料加工厂"), 6, 2.0, 250, 0.30, (diesel(0.5, 0.0006),)),

@@ -11,7 +11,7 @@ Benchmarks such as Zhejiang's carbon-efficiency grades are set per division, hen
 
 References
 ----------
-GB/T 4754-2017 《国民经济行业分类》 (with amendment No. 1, 2019), §4 (coding method).
+GB/T 4754-2017 《国民经济行业分类》, §4 (coding method).
 
 """
 
