@@ -51,7 +51,7 @@ def pg_database(worker_id: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - turn any connection failure into a clear skip/fail
+    except Exception as error:
         pytest.fail(f"PostgreSQL at {PG_URL} is not usable ({error}); scripts/test starts it")
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     upgrade_database(url)

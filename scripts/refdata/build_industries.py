@@ -60,9 +60,7 @@ ERRATA = {
         "source lists this class as a second group 374; corrected to 3741",
     ),
 }
-SINGLE_CLASS_GROUP_NOTE = (
-    "group row absent from the source; a single-class group takes its class's name"
-)
+SINGLE_CLASS_GROUP_NOTE = "group row absent from the source; a single-class group takes its class's name"
 EXPECTED_COUNTS = {"section": 20, "division": 97, "group": 473}
 
 

@@ -63,9 +63,7 @@ def _read(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _row(
-    code: str, name: str, level: str, parent: str, file: str, note: str = ""
-) -> dict[str, str]:
+def _row(code: str, name: str, level: str, parent: str, file: str, note: str = "") -> dict[str, str]:
     return {
         "code": code,
         "name": name.strip(),
@@ -81,8 +79,7 @@ def _row(
 def build_rows() -> list[dict[str, str]]:
     """Turn the three source lists (plus :data:`LEGACY`) into ``regions.csv`` rows."""
     rows = [
-        _row(p["code"] + "0000", p["name"], "province", "", "provinces.csv")
-        for p in _read("provinces.csv")
+        _row(p["code"] + "0000", p["name"], "province", "", "provinces.csv") for p in _read("provinces.csv")
     ]
     areas = _read("areas.csv")
     city_codes = {c["code"] for c in _read("cities.csv")}

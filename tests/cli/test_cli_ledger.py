@@ -37,7 +37,9 @@ def test_account_json_matches_hand_calculation() -> None:
 
 def test_account_rejects_bad_file_with_row_messages_in_chinese(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("uscc,period,category,item,quantity,unit\n91330100716105852F,2024-01,fuel,原煤,-5,kWh\n", "utf-8")
+    bad.write_text(
+        "uscc,period,category,item,quantity,unit\n91330100716105852F,2024-01,fuel,原煤,-5,kWh\n", "utf-8"
+    )
     result = runner.invoke(app, ["account", str(bad), "--lang", "zh_CN"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
@@ -46,7 +48,9 @@ def test_account_rejects_bad_file_with_row_messages_in_chinese(tmp_path: Path) -
 
 def test_account_rejects_bad_file_in_english(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("uscc,period,category,item,quantity,unit\n91330100716105852F,2024-01,fuel,原煤,-5,t\n", "utf-8")
+    bad.write_text(
+        "uscc,period,category,item,quantity,unit\n91330100716105852F,2024-01,fuel,原煤,-5,t\n", "utf-8"
+    )
     result = runner.invoke(app, ["account", str(bad), "--lang", "en"])
     assert result.exit_code == 2
     assert "must not be negative" in result.output
@@ -67,15 +71,22 @@ def test_bad_gwp_option_exits_2() -> None:
 
 def test_import_and_report_roundtrip(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    assert runner.invoke(app, ["import", str(EXAMPLES / "organisations.csv"), "--database-url", url]).exit_code == 0
+    assert (
+        runner.invoke(app, ["import", str(EXAMPLES / "organisations.csv"), "--database-url", url]).exit_code
+        == 0
+    )
     dry = runner.invoke(app, ["import", str(EXAMPLES / "activity.csv"), "--dry-run", "--database-url", url])
     assert dry.exit_code == 0, dry.output
-    assert runner.invoke(app, ["import", str(EXAMPLES / "activity.csv"), "--database-url", url]).exit_code == 0
+    assert (
+        runner.invoke(app, ["import", str(EXAMPLES / "activity.csv"), "--database-url", url]).exit_code == 0
+    )
     report = runner.invoke(app, ["report", "914403001922038216", "--year", "2022", "--database-url", url])
     assert report.exit_code == 0, report.output
     assert json.loads(report.stdout)["totals"]["scope1_tco2e"] == pytest.approx(10000 * 0.65 * 44 / 56)
     out = tmp_path / "r.xlsx"
-    xlsx = runner.invoke(app, ["report", "914403001922038216", "--format", "xlsx", "-o", str(out), "--database-url", url])
+    xlsx = runner.invoke(
+        app, ["report", "914403001922038216", "--format", "xlsx", "-o", str(out), "--database-url", url]
+    )
     assert xlsx.exit_code == 0 and out.read_bytes()[:2] == b"PK"
     missing = runner.invoke(app, ["report", "91330100716105852F", "--database-url", url, "--lang", "en"])
     assert missing.exit_code == 0

@@ -57,9 +57,7 @@ def test_chinese_activity_headers_map_to_canonical_names() -> None:
 
 
 def test_english_headers_match_ignoring_case_and_surrounding_space() -> None:
-    mapping, problems = map_headers(
-        "activity", [" USCC", "Period ", "CATEGORY", "Item", "quantity", "Unit"]
-    )
+    mapping, problems = map_headers("activity", [" USCC", "Period ", "CATEGORY", "Item", "quantity", "Unit"])
     assert problems == []
     assert mapping["uscc"] == " USCC"
     assert mapping["period"] == "Period "
@@ -67,9 +65,7 @@ def test_english_headers_match_ignoring_case_and_surrounding_space() -> None:
 
 
 def test_listed_variants_are_accepted() -> None:
-    mapping, problems = map_headers(
-        "activity", ["信用代码", "年月", "类别", "能源品种", "数量", "计量单位"]
-    )
+    mapping, problems = map_headers("activity", ["信用代码", "年月", "类别", "能源品种", "数量", "计量单位"])
     assert problems == []
     assert mapping == {
         "uscc": "信用代码",
@@ -92,9 +88,7 @@ def test_half_width_brackets_match_full_width_vocabulary() -> None:
 
 
 def test_unit_suffix_in_header_is_rejected_with_the_expected_name() -> None:
-    mapping, problems = map_headers(
-        "activity", ["uscc", "period", "category", "item", "数量(吨)", "unit"]
-    )
+    mapping, problems = map_headers("activity", ["uscc", "period", "category", "item", "数量(吨)", "unit"])
     assert "quantity" not in mapping
     assert [p.message for p in problems] == [headers.MSG_UNIT_IN_HEADER, headers.MSG_MISSING_COLUMN]
     unit_problem, missing = problems
@@ -171,9 +165,7 @@ def test_resolve_headers_detects_kind_and_mapping() -> None:
         (ACTIVITY_ZH, "production", headers.MSG_UNKNOWN_COLUMN),
     ],
 )
-def test_resolve_headers_stops_on_problems(
-    header_row: list[str], kind: str | None, message: str
-) -> None:
+def test_resolve_headers_stops_on_problems(header_row: list[str], kind: str | None, message: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
         resolve_headers(header_row, kind)  # type: ignore[arg-type]
     assert caught.value.problems[0].message == message

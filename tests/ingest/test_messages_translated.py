@@ -46,12 +46,8 @@ def test_every_problem_uses_a_named_message_constant() -> None:
     assert len(calls) >= 15
     constants = message_constants()
     for file_name, argument in calls:
-        assert isinstance(argument, ast.Name), (
-            f"{file_name}: Problem() message must be a MSG_ constant"
-        )
-        assert argument.id in constants, (
-            f"{file_name}: {argument.id} is not a module-level MSG_ constant"
-        )
+        assert isinstance(argument, ast.Name), f"{file_name}: Problem() message must be a MSG_ constant"
+        assert argument.id in constants, f"{file_name}: {argument.id} is not a module-level MSG_ constant"
 
 
 @pytest.mark.parametrize("text", sorted(user_facing_texts()))

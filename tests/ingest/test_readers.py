@@ -27,9 +27,7 @@ def csv_text(header: list[str], rows: list[list[str]]) -> str:
     return "".join(",".join(cells) + "\n" for cells in [header, *rows])
 
 
-def xlsx_bytes(
-    rows: list[list[object]], title: str = "Sheet1", extra_sheet: str | None = None
-) -> bytes:
+def xlsx_bytes(rows: list[list[object]], title: str = "Sheet1", extra_sheet: str | None = None) -> bytes:
     workbook = openpyxl.Workbook()
     if extra_sheet is not None:
         workbook.worksheets[0].title = extra_sheet
@@ -198,9 +196,7 @@ def test_truncated_xlsx_is_reported_as_damaged() -> None:
     data = xlsx_bytes([HEADER_EN, *ROWS])
     problem = only_problem(data[: len(data) // 2], "a.xlsx")
     assert problem.message == readers.MSG_DAMAGED_XLSX
-    assert (
-        problem.render() == "The Excel file is damaged or incomplete; save it again and re-upload"
-    )
+    assert problem.render() == "The Excel file is damaged or incomplete; save it again and re-upload"
 
 
 def test_xlsx_value_beyond_the_header_is_reported_with_its_column_letter() -> None:
@@ -252,9 +248,7 @@ def test_header_without_data_rows(tail: str) -> None:
     assert problem.message == readers.MSG_NO_DATA_ROWS
 
 
-@pytest.mark.parametrize(
-    ("file_name", "extension"), [("a.xls", ".xls"), ("a.txt", ".txt"), ("data", "data")]
-)
+@pytest.mark.parametrize(("file_name", "extension"), [("a.xls", ".xls"), ("a.txt", ".txt"), ("data", "data")])
 def test_unsupported_extension(file_name: str, extension: str) -> None:
     problem = only_problem(b"uscc\n1\n", file_name)
     assert problem.message == readers.MSG_UNSUPPORTED
@@ -266,9 +260,7 @@ def test_workbook_uploaded_under_a_csv_name() -> None:
 
 
 def test_header_problems_stop_reading_with_row_and_column() -> None:
-    found = problems(
-        csv_text(["uscc", "period", "category", "item", "数量(吨)", "unit"], ROWS).encode()
-    )
+    found = problems(csv_text(["uscc", "period", "category", "item", "数量(吨)", "unit"], ROWS).encode())
     assert [(p.message, p.row, p.column) for p in found] == [
         (headers.MSG_UNIT_IN_HEADER, 1, "数量(吨)"),
         (headers.MSG_MISSING_COLUMN, 1, None),
@@ -328,9 +320,7 @@ def test_many_values_under_a_blank_header_are_capped() -> None:
 
 
 def test_blank_header_column_without_values_is_harmless() -> None:
-    table = read_table(
-        csv_text([*HEADER_EN, ""], [[*r, ""] for r in ROWS]).encode(), file_name="a.csv"
-    )
+    table = read_table(csv_text([*HEADER_EN, ""], [[*r, ""] for r in ROWS]).encode(), file_name="a.csv")
     assert table.frame.height == 2
 
 

@@ -14,9 +14,7 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 def uscc_check_character(code: str) -> str:
     """GB 32100-2015 check character, computed independently of the domain code."""
-    total = sum(
-        ALPHABET.index(char) * weight for char, weight in zip(code[:17], WEIGHTS, strict=True)
-    )
+    total = sum(ALPHABET.index(char) * weight for char, weight in zip(code[:17], WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -77,9 +75,7 @@ def test_chinese_xlsx_has_data_and_guide_sheets() -> None:
     rows = {row[0]: row for row in guide.iter_rows(min_row=1, values_only=True)}
     assert rows["列名"] == ("列名", "是否必填", "可用的其他列名", "说明与可选值")
     assert rows["类别"][1] == "必填"
-    assert (
-        rows["类别"][3] == "燃料、电力、热力、过程之一（也可填 fuel、electricity、heat、process）"
-    )
+    assert rows["类别"][3] == "燃料、电力、热力、过程之一（也可填 fuel、electricity、heat、process）"
     assert rows["备注"][1] == "选填"
     assert rows["期间"][2] == "period, 期间, 年月, 统计期"
 
@@ -103,8 +99,7 @@ def test_template_reads_back_as_its_examples(kind: str, locale: str, fmt: str) -
     table = read_table(template_bytes(kind, locale, fmt), file_name=f"template.{fmt}")  # type: ignore[arg-type]
     assert table.kind == kind
     rows = [
-        {k: v for k, v in row.items() if v is not None}
-        for row in table.frame.drop("row_number").to_dicts()
+        {k: v for k, v in row.items() if v is not None} for row in table.frame.drop("row_number").to_dicts()
     ]
     assert rows == [dict(row) for row in examples(kind, locale)]  # type: ignore[arg-type]
     assert table.frame["row_number"].to_list() == list(range(2, len(rows) + 2))

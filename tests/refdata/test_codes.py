@@ -227,9 +227,7 @@ def test_malformed_row_is_refused_even_when_resealed(copied_data: Path) -> None:
 def test_inconsistent_tree_is_refused_even_when_resealed(copied_data: Path) -> None:
     folder = copied_data / "regions" / REGIONS_VERSION
     path = folder / "regions.csv"
-    text = path.read_text("utf-8").replace(
-        "331002,椒江区,county,331000", "331002,椒江区,county,331100"
-    )
+    text = path.read_text("utf-8").replace("331002,椒江区,county,331000", "331002,椒江区,county,331100")
     path.write_text(text, "utf-8")
     manifest = yaml.safe_load((folder / "manifest.yaml").read_text("utf-8"))
     manifest["files"]["regions.csv"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -12,7 +12,13 @@ from citycarbon.services.importing import import_file
 from citycarbon.services.ledger import recalculate
 from citycarbon.services.reporting import build_report
 from citycarbon.store.db import unit_of_work
-from citycarbon.store.tables import ActivityRecord, EmissionResult, ImportBatch, Organisation, ProductionRecord
+from citycarbon.store.tables import (
+    ActivityRecord,
+    EmissionResult,
+    ImportBatch,
+    Organisation,
+    ProductionRecord,
+)
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -133,7 +139,10 @@ def test_recalculation_with_another_grid_keeps_old_results_as_history(city: str,
 
 
 def test_production_import_and_conflict(city: str, tmp_path: Path) -> None:
-    text = f"uscc,period,output_value_10k_cny,value_added_10k_cny\n{ORG_A},2023-01,1200.5,300\n{ORG_B},2023-01,800,-20\n"
+    text = (
+        "uscc,period,output_value_10k_cny,value_added_10k_cny\n"
+        f"{ORG_A},2023-01,1200.5,300\n{ORG_B},2023-01,800,-20\n"
+    )
     summary = import_file(city, write(tmp_path, "p.csv", text), file_name="p.csv")
     assert summary.written == 2
     with pytest.raises(ValidationFailed):
@@ -146,6 +155,12 @@ def test_organisation_with_bad_codes_reports_reasons(db_url: str, tmp_path: Path
     text = f"uscc,name,industry_code,region_code\n{bad_check},甲,C3411,331002\n{ORG_B},乙,Z9999,339999\n"
     with pytest.raises(ValidationFailed) as caught:
         import_file(db_url, write(tmp_path, "o.csv", text), file_name="o.csv")
-    assert {(p.row, p.column) for p in caught.value.problems} == {(2, "uscc"), (3, "industry_code"), (3, "region_code")}
-    legacy = f"uscc,name,industry_code,region_code,legacy_uscc_reason\n{bad_check},甲,C3411,331002,早期试点代码\n"
+    assert {(p.row, p.column) for p in caught.value.problems} == {
+        (2, "uscc"),
+        (3, "industry_code"),
+        (3, "region_code"),
+    }
+    legacy = (
+        f"uscc,name,industry_code,region_code,legacy_uscc_reason\n{bad_check},甲,C3411,331002,早期试点代码\n"
+    )
     assert import_file(db_url, write(tmp_path, "o2.csv", legacy), file_name="o2.csv").written == 1

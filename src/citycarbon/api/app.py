@@ -13,9 +13,12 @@ from citycarbon.settings import get_settings
 from citycarbon.store.db import get_engine
 
 HOME = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>citycarbon 碳管理服务平台</title></head>
-<body><h1>citycarbon 碳管理服务平台</h1><p>Carbon management service centre platform {version}.</p>
-<ul><li><a href="/health">/health</a></li><li><a href="/docs">API 文档 / API docs</a></li></ul></body></html>"""
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>citycarbon 碳管理服务平台</title></head>
+<body><h1>citycarbon 碳管理服务平台</h1>
+<p>Carbon management service centre platform {version}.</p>
+<ul><li><a href="/health">/health</a></li>
+<li><a href="/docs">API 文档 / API docs</a></li></ul></body></html>"""
 
 
 def create_app(database_url: str | None = None) -> FastAPI:

@@ -37,8 +37,13 @@ def options_from(grid: str, gwp: str, non_co2: bool, fuel_set: str) -> Accountin
 
 
 def account_command(
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX activity files")],
-    grid: Grid = "national", gwp: Gwp = "AR5", non_co2: NonCo2 = False, fuel_set: FuelSet = "fuel_cn_gbt32151",
+    files: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX activity files")
+    ],
+    grid: Grid = "national",
+    gwp: Gwp = "AR5",
+    non_co2: NonCo2 = False,
+    fuel_set: FuelSet = "fuel_cn_gbt32151",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     lang: Lang = None,
 ) -> None:
@@ -57,11 +62,19 @@ def account_command(
 
 def import_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file")],
-    kind: Annotated[str | None, typer.Option(help="activity, organisation or production (guessed from headers)")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and show what would be written")] = False,
-    replace: Annotated[bool, typer.Option("--replace", help="Correct stored values (old ones kept as history)")] = False,
-    grid: Grid = "national", gwp: Gwp = "AR5",
-    db: DatabaseUrl = None, lang: Lang = None,
+    kind: Annotated[
+        str | None, typer.Option(help="activity, organisation or production (guessed from headers)")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and show what would be written")
+    ] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Correct stored values (old ones kept as history)")
+    ] = False,
+    grid: Grid = "national",
+    gwp: Gwp = "AR5",
+    db: DatabaseUrl = None,
+    lang: Lang = None,
 ) -> None:
     """Import a file into the database: all rows or none, and the same file only once."""
     url = database_url(db)
@@ -70,22 +83,37 @@ def import_command(
         upgrade_database(url)
         summary = import_file(url, file, file_name=file.name, kind=kind, dry_run=dry_run, replace=replace)
         if summary.affected and not dry_run:
-            recalculate(url, options_from(grid, gwp, False, "fuel_cn_gbt32151"), pairs=summary.affected, trigger="import")
+            recalculate(
+                url,
+                options_from(grid, gwp, False, "fuel_cn_gbt32151"),
+                pairs=summary.affected,
+                trigger="import",
+            )
     except CityCarbonError as error:
         fail(error, lang)
     console = Console()
     if summary.already_imported:
-        console.print(tr("This file was imported before (batch {batch}); nothing was added").format(batch=summary.batch_id))
+        console.print(
+            tr("This file was imported before (batch {batch}); nothing was added").format(
+                batch=summary.batch_id
+            )
+        )
     prefix = tr("Dry run: would write") if dry_run else tr("Written")
-    console.print(f"{prefix}: {summary.written}  {tr('Skipped (already stored)')}: {summary.skipped}  "
-                  f"{tr('Replaced')}: {summary.replaced}  ({summary.kind}, {summary.encoding})")
+    console.print(
+        f"{prefix}: {summary.written}  {tr('Skipped (already stored)')}: {summary.skipped}  "
+        f"{tr('Replaced')}: {summary.replaced}  ({summary.kind}, {summary.encoding})"
+    )
     console.print_json(json.dumps(describe(summary), ensure_ascii=False))
 
 
 def recalculate_command(
     year: Annotated[list[int] | None, typer.Option("--year", help="Only these data years")] = None,
-    grid: Grid = "national", gwp: Gwp = "AR5", non_co2: NonCo2 = False, fuel_set: FuelSet = "fuel_cn_gbt32151",
-    db: DatabaseUrl = None, lang: Lang = None,
+    grid: Grid = "national",
+    gwp: Gwp = "AR5",
+    non_co2: NonCo2 = False,
+    fuel_set: FuelSet = "fuel_cn_gbt32151",
+    db: DatabaseUrl = None,
+    lang: Lang = None,
 ) -> None:
     """Recalculate stored results with the current factor sets; old results are kept as history."""
     url = database_url(db)
@@ -95,16 +123,22 @@ def recalculate_command(
     except CityCarbonError as error:
         fail(error, lang)
     tr = translator(lang)
-    Console().print(tr("Run {run}: {results} results, {lines} lines, {total:,.1f} tCO2e").format(
-        run=summary.run_id, results=summary.results, lines=summary.lines, total=summary.total_tco2e))
+    Console().print(
+        tr("Run {run}: {results} results, {lines} lines, {total:,.1f} tCO2e").format(
+            run=summary.run_id, results=summary.results, lines=summary.lines, total=summary.total_tco2e
+        )
+    )
 
 
 def report_command(
     uscc: Annotated[str, typer.Argument(help="Unified social credit code")],
     year: Annotated[int | None, typer.Option(help="Data year")] = None,
     fmt: Annotated[str, typer.Option("--format", help="json or xlsx")] = "json",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (xlsx default: <uscc>-<year>.xlsx)")] = None,
-    db: DatabaseUrl = None, lang: Lang = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (xlsx default: <uscc>-<year>.xlsx)")
+    ] = None,
+    db: DatabaseUrl = None,
+    lang: Lang = None,
 ) -> None:
     """Print or save an organisation's carbon report with the lineage of every figure."""
     if fmt not in ("json", "xlsx"):

@@ -16,9 +16,13 @@ from citycarbon.ingest.templates import template_bytes
 from citycarbon.settings import get_settings
 from citycarbon.store.db import upgrade_database
 
-STEPS = {"generate": "Generating the demo city", "organisations": "Importing organisations",
-         "production": "Importing production data", "activity": "Importing activity data",
-         "calculate": "Calculating emissions"}
+STEPS = {
+    "generate": "Generating the demo city",
+    "organisations": "Importing organisations",
+    "production": "Importing production data",
+    "activity": "Importing activity data",
+    "calculate": "Calculating emissions",
+}
 
 
 def db_upgrade_command(db: DatabaseUrl = None) -> None:
@@ -31,8 +35,11 @@ def db_upgrade_command(db: DatabaseUrl = None) -> None:
 def demo_command(
     organisations: Annotated[int, typer.Option(help="Number of organisations")] = 3000,
     year: Annotated[list[int] | None, typer.Option("--year", help="Data years (default 2022–2024)")] = None,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Only load into a database without organisations")] = False,
-    db: DatabaseUrl = None, lang: Lang = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only load into a database without organisations")
+    ] = False,
+    db: DatabaseUrl = None,
+    lang: Lang = None,
 ) -> None:
     """Load a realistic synthetic city (Taizhou districts and industries, monthly data)."""
     from citycarbon.services.demo import database_is_empty, load_demo
@@ -45,14 +52,25 @@ def demo_command(
     try:
         with Progress(*columns, transient=False) as progress:
             task = progress.add_task(tr("Starting"), total=None)
-            summary = load_demo(url, organisations=organisations, years=tuple(year or (2022, 2023, 2024)),
-                                progress=lambda step: progress.update(task, description=tr(STEPS[step])))
+            summary = load_demo(
+                url,
+                organisations=organisations,
+                years=tuple(year or (2022, 2023, 2024)),
+                progress=lambda step: progress.update(task, description=tr(STEPS[step])),
+            )
             progress.update(task, description=tr("Done"))
     except CityCarbonError as error:
         fail(error, lang)
-    Console().print(tr("Demo city: {orgs} organisations, {rows} activity rows, {results} results, {total:,.0f} tCO2e")
-                    .format(orgs=summary.organisations, rows=summary.activity_rows, results=summary.results,
-                            total=summary.total_tco2e))
+    Console().print(
+        tr(
+            "Demo city: {orgs} organisations, {rows} activity rows, {results} results, {total:,.0f} tCO2e"
+        ).format(
+            orgs=summary.organisations,
+            rows=summary.activity_rows,
+            results=summary.results,
+            total=summary.total_tco2e,
+        )
+    )
 
 
 def serve_command(
@@ -70,8 +88,13 @@ def serve_command(
     url = database_url(db)
     upgrade_database(url)
     os.environ["CITYCARBON_DATABASE_URL"] = url
-    uvicorn.run("citycarbon.api.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers)
+    uvicorn.run(
+        "citycarbon.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+    )
 
 
 def template_command(
@@ -82,7 +105,9 @@ def template_command(
     """Write an import template with headers in the chosen language and example rows."""
     fmt = output.suffix.lower().lstrip(".")
     if kind not in ("activity", "organisation", "production") or fmt not in ("csv", "xlsx"):
-        typer.echo("kind must be activity, organisation or production; output must end in .csv or .xlsx", err=True)
+        typer.echo(
+            "kind must be activity, organisation or production; output must end in .csv or .xlsx", err=True
+        )
         raise typer.Exit(2)
     output.write_bytes(template_bytes(kind, lang or "zh_CN", fmt))  # type: ignore[arg-type]
     typer.echo(str(output))

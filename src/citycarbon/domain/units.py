@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import pint
 
@@ -18,9 +19,9 @@ _SCALE_PREFIX = re.compile(r"^(?:10\^4|10\*\*4|1e4|10⁴|万)\s*\*?\s*")
 
 
 @cache
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry[Any]:
     """Return the shared registry (pint defaults plus ``units.txt``), built on first use."""
-    ureg = pint.UnitRegistry(cache_folder=None)
+    ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(cache_folder=None)
     text = resources.files("citycarbon.domain").joinpath("units.txt").read_text("utf-8")
     for line in text.splitlines():
         stripped = line.strip()

@@ -41,8 +41,11 @@ def unit_conversions(pairs: Iterable[tuple[str, str, str, str]]) -> pl.DataFrame
         For the first unit that is unknown or does not fit its item.
     """
     rows = [(c, i, u, conversion_factor(u, canonical)) for c, i, u, canonical in pairs]
-    return pl.DataFrame(rows, schema={"category": pl.String, "item_code": pl.String, "unit": pl.String,
-                                      "to_canonical": pl.Float64}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"category": pl.String, "item_code": pl.String, "unit": pl.String, "to_canonical": pl.Float64},
+        orient="row",
+    )
 
 
 def _with_factors(activity: pl.LazyFrame, factors: pl.DataFrame) -> pl.LazyFrame:
@@ -52,12 +55,13 @@ def _with_factors(activity: pl.LazyFrame, factors: pl.DataFrame) -> pl.LazyFrame
     missing = pairs.filter(pl.col("canonical_unit").is_null())
     if missing.height:
         first = missing.row(0, named=True)
-        raise UnitError("No factor for {category} item '{item}'", category=first["category"], item=first["item_code"])
+        raise UnitError(
+            "No factor for {category} item '{item}'", category=first["category"], item=first["item_code"]
+        )
     conversions = unit_conversions(pairs.iter_rows())
-    return (
-        activity.join(conversions.lazy(), on=["category", "item_code", "unit"], how="left", maintain_order="left")
-        .join(factors.lazy(), on=["category", "item_code", "year"], how="left", maintain_order="left")
-    )
+    return activity.join(
+        conversions.lazy(), on=["category", "item_code", "unit"], how="left", maintain_order="left"
+    ).join(factors.lazy(), on=["category", "item_code", "year"], how="left", maintain_order="left")
 
 
 def _line_columns() -> list[pl.Expr]:
@@ -67,16 +71,29 @@ def _line_columns() -> list[pl.Expr]:
         quantity.alias("quantity_canonical"),
         (quantity * pl.col("co2_location_t_per_unit")).alias("location_tco2e"),
         (quantity * pl.col("co2_market_t_per_unit")).alias("market_tco2e"),
-        pl.when(market).then(pl.col("co2_market_t_per_unit")).otherwise(pl.col("co2_location_t_per_unit")).alias("emission_factor"),
-        (quantity * pl.when(market).then(pl.col("co2_market_t_per_unit")).otherwise(pl.col("co2_location_t_per_unit"))
-         + quantity * pl.col("non_co2_tco2e_per_unit")).alias("emissions_tco2e"),
+        pl.when(market)
+        .then(pl.col("co2_market_t_per_unit"))
+        .otherwise(pl.col("co2_location_t_per_unit"))
+        .alias("emission_factor"),
+        (
+            quantity
+            * pl.when(market)
+            .then(pl.col("co2_market_t_per_unit"))
+            .otherwise(pl.col("co2_location_t_per_unit"))
+            + quantity * pl.col("non_co2_tco2e_per_unit")
+        ).alias("emissions_tco2e"),
         (quantity * pl.col("tce_per_unit")).alias("energy_tce"),
-        pl.when(market).then(pl.col("lineage_market")).otherwise(pl.col("lineage_location")).alias("lineage_id"),
+        pl.when(market)
+        .then(pl.col("lineage_market"))
+        .otherwise(pl.col("lineage_location"))
+        .alias("lineage_id"),
         pl.when(market).then(pl.lit("market")).otherwise(pl.lit("location")).alias("scope2_method"),
     ]
 
 
-def account(activity: pl.DataFrame | pl.LazyFrame, book: FactorBook, options: AccountingOptions | None = None) -> AccountingResult:
+def account(
+    activity: pl.DataFrame | pl.LazyFrame, book: FactorBook, options: AccountingOptions | None = None
+) -> AccountingResult:
     """Account validated activity rows.
 
     Parameters

@@ -30,12 +30,21 @@ from citycarbon.domain.units import conversion_factor
 MSG_REQUIRED = "A value is required"
 MSG_NOT_A_NUMBER = "'{value}' is not a number"
 MSG_NEGATIVE = "Quantity must not be negative (got {value})"
-MSG_UNKNOWN_CATEGORY = "Unknown category '{value}'; use fuel, electricity, heat or process (燃料, 电力, 热力, 过程)"
+MSG_UNKNOWN_CATEGORY = (
+    "Unknown category '{value}'; use fuel, electricity, heat or process (燃料, 电力, 热力, 过程)"
+)
 MSG_UNKNOWN_ITEM = "Unknown {category} item '{value}'"
 MSG_CERTIFICATE = "Green electricity needs the number of its green-electricity certificate"
 MSG_DUPLICATE = "Duplicate of row {first}: same organisation, site, period, category and item"
-MESSAGES = (MSG_REQUIRED, MSG_NOT_A_NUMBER, MSG_NEGATIVE, MSG_UNKNOWN_CATEGORY, MSG_UNKNOWN_ITEM,
-            MSG_CERTIFICATE, MSG_DUPLICATE)
+MESSAGES = (
+    MSG_REQUIRED,
+    MSG_NOT_A_NUMBER,
+    MSG_NEGATIVE,
+    MSG_UNKNOWN_CATEGORY,
+    MSG_UNKNOWN_ITEM,
+    MSG_CERTIFICATE,
+    MSG_DUPLICATE,
+)
 
 REQUIRED = ("uscc", "period", "category", "item", "quantity", "unit")
 KEY = ("uscc", "site", "period", "category", "item_code")
@@ -49,7 +58,9 @@ class ValidatedActivity:
     problems: list[Problem]
 
 
-def _lookup(values: pl.Series, resolve: Callable[[str], Any], name: str) -> tuple[pl.DataFrame, dict[str, CityCarbonError]]:
+def _lookup(
+    values: pl.Series, resolve: Callable[[str], Any], name: str
+) -> tuple[pl.DataFrame, dict[str, CityCarbonError]]:
     """Apply ``resolve`` to each distinct non-null value; collect failures by value."""
     resolved: dict[str, Any] = {}
     failures: dict[str, CityCarbonError] = {}
@@ -58,8 +69,9 @@ def _lookup(values: pl.Series, resolve: Callable[[str], Any], name: str) -> tupl
             resolved[value] = resolve(value)
         except CityCarbonError as error:
             failures[value] = error
-    frame = pl.DataFrame({"key": list(resolved), name: list(resolved.values())},
-                         schema_overrides={"key": pl.String})
+    frame = pl.DataFrame(
+        {"key": list(resolved), name: list(resolved.values())}, schema_overrides={"key": pl.String}
+    )
     return frame, failures
 
 
@@ -81,17 +93,27 @@ def canonical_unit(book: FactorBook, category: str, item_code: str) -> str:
     """Unit an item's quantity is accounted in (t or 10^4 Nm3 for fuels, MWh, GJ, t)."""
     if category == Category.FUEL:
         return book.fuels[item_code].activity_unit
-    return {Category.ELECTRICITY: ELECTRICITY_UNIT, Category.HEAT: HEAT_UNIT}.get(Category(category), PROCESS_UNIT)
+    return {Category.ELECTRICITY: ELECTRICITY_UNIT, Category.HEAT: HEAT_UNIT}.get(
+        Category(category), PROCESS_UNIT
+    )
 
 
-def _cell_problems(frame: pl.DataFrame, mask: pl.Expr, column: str, message: str, header: dict[str, str], **params: str) -> list[Problem]:
+def _cell_problems(
+    frame: pl.DataFrame, mask: pl.Expr, column: str, message: str, header: dict[str, str], **params: str
+) -> list[Problem]:
     bad = frame.filter(mask).select("row_number", *(pl.col(v).alias(k) for k, v in params.items()))
-    return [Problem(message, row=r.pop("row_number"), column=header.get(column, column), params=r)
-            for r in bad.iter_rows(named=True)]
+    return [
+        Problem(message, row=r.pop("row_number"), column=header.get(column, column), params=r)
+        for r in bad.iter_rows(named=True)
+    ]
 
 
-def validate_activity(raw: pl.DataFrame, book: FactorBook, header: dict[str, str] | None = None,
-                      legacy_codes: Collection[str] = ()) -> ValidatedActivity:
+def validate_activity(
+    raw: pl.DataFrame,
+    book: FactorBook,
+    header: dict[str, str] | None = None,
+    legacy_codes: Collection[str] = (),
+) -> ValidatedActivity:
     """Validate a raw activity table (strings plus ``row_number``) and type it.
 
     Parameters
@@ -113,7 +135,9 @@ def validate_activity(raw: pl.DataFrame, book: FactorBook, header: dict[str, str
     for column in REQUIRED:
         problems += _cell_problems(frame, pl.col(column).is_null(), column, MSG_REQUIRED, header)
     legacy = set(legacy_codes)
-    codes, code_errors = _lookup(frame["uscc"], lambda v: validate_uscc(v, allow_legacy=v.strip().upper() in legacy), "uscc_ok")
+    codes, code_errors = _lookup(
+        frame["uscc"], lambda v: validate_uscc(v, allow_legacy=v.strip().upper() in legacy), "uscc_ok"
+    )
     periods, period_errors = _lookup(frame["period"], lambda v: parse_period(v).code, "period_code")
     problems += _failures(frame, "uscc", code_errors, header)
     problems += _failures(frame, "period", period_errors, header)
@@ -124,59 +148,117 @@ def validate_activity(raw: pl.DataFrame, book: FactorBook, header: dict[str, str
     frame, more = _check_quantities(frame, book, header)
     problems += more
     typed = frame.select(
-        pl.col("uscc_ok").alias("uscc"), "site", pl.col("period_code").alias("period"),
+        pl.col("uscc_ok").alias("uscc"),
+        "site",
+        pl.col("period_code").alias("period"),
         pl.col("period_code").str.slice(0, 4).cast(pl.Int32, strict=False).alias("year"),
-        pl.col("category_code").alias("category"), "item_code", pl.col("quantity_value").alias("quantity"),
-        "unit", "certificate", "row_number",
+        pl.col("category_code").alias("category"),
+        "item_code",
+        pl.col("quantity_value").alias("quantity"),
+        "unit",
+        "certificate",
+        "row_number",
     )
     problems += _duplicates(typed, header)
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return ValidatedActivity(typed if not problems else typed.clear(), problems)
 
 
-def _failures(frame: pl.DataFrame, column: str, failures: dict[str, CityCarbonError], header: dict[str, str]) -> list[Problem]:
+def _failures(
+    frame: pl.DataFrame, column: str, failures: dict[str, CityCarbonError], header: dict[str, str]
+) -> list[Problem]:
     if not failures:
         return []
     bad = frame.filter(pl.col(column).is_in(list(failures))).select("row_number", column)
-    return [Problem(failures[value].message, row=row, column=header.get(column, column), params=failures[value].params)
-            for row, value in bad.iter_rows()]
+    return [
+        Problem(
+            failures[value].message, row=row, column=header.get(column, column), params=failures[value].params
+        )
+        for row, value in bad.iter_rows()
+    ]
 
 
-def _resolve_items(frame: pl.DataFrame, book: FactorBook, header: dict[str, str]) -> tuple[pl.DataFrame, list[Problem]]:
-    categories = {v: (c.value if (c := parse_category(v)) else None) for v in frame["category"].drop_nulls().unique()}
-    frame = frame.with_columns(pl.col("category").replace_strict(categories, default=None, return_dtype=pl.String).alias("category_code"))
-    problems = _cell_problems(frame, pl.col("category").is_not_null() & pl.col("category_code").is_null(),
-                              "category", MSG_UNKNOWN_CATEGORY, header, value="category")
+def _resolve_items(
+    frame: pl.DataFrame, book: FactorBook, header: dict[str, str]
+) -> tuple[pl.DataFrame, list[Problem]]:
+    categories = {
+        v: (c.value if (c := parse_category(v)) else None) for v in frame["category"].drop_nulls().unique()
+    }
+    frame = frame.with_columns(
+        pl.col("category")
+        .replace_strict(categories, default=None, return_dtype=pl.String)
+        .alias("category_code")
+    )
+    problems = _cell_problems(
+        frame,
+        pl.col("category").is_not_null() & pl.col("category_code").is_null(),
+        "category",
+        MSG_UNKNOWN_CATEGORY,
+        header,
+        value="category",
+    )
     resolve = _item_resolver(book)
     pairs = frame.select("category_code", "item").drop_nulls().unique()
-    items = pairs.with_columns(pl.Series("item_code", [resolve(p) for p in pairs.iter_rows()], dtype=pl.String))
+    items = pairs.with_columns(
+        pl.Series("item_code", [resolve(p) for p in pairs.iter_rows()], dtype=pl.String)
+    )
     frame = frame.join(items, on=["category_code", "item"], how="left", maintain_order="left")
-    problems += _cell_problems(frame, pl.col("category_code").is_not_null() & pl.col("item").is_not_null() & pl.col("item_code").is_null(),
-                               "item", MSG_UNKNOWN_ITEM, header, value="item", category="category")
+    problems += _cell_problems(
+        frame,
+        pl.col("category_code").is_not_null() & pl.col("item").is_not_null() & pl.col("item_code").is_null(),
+        "item",
+        MSG_UNKNOWN_ITEM,
+        header,
+        value="item",
+        category="category",
+    )
     return frame, problems
 
 
-def _check_quantities(frame: pl.DataFrame, book: FactorBook, header: dict[str, str]) -> tuple[pl.DataFrame, list[Problem]]:
+def _check_quantities(
+    frame: pl.DataFrame, book: FactorBook, header: dict[str, str]
+) -> tuple[pl.DataFrame, list[Problem]]:
     text = pl.col("quantity").str.replace_all(",", "")
     frame = frame.with_columns(text.cast(pl.Float64, strict=False).alias("quantity_value"))
     finite = pl.col("quantity_value").is_finite()
-    problems = _cell_problems(frame, pl.col("quantity").is_not_null() & (pl.col("quantity_value").is_null() | ~finite),
-                              "quantity", MSG_NOT_A_NUMBER, header, value="quantity")
-    problems += _cell_problems(frame, pl.col("quantity_value") < 0, "quantity", MSG_NEGATIVE, header, value="quantity")
+    problems = _cell_problems(
+        frame,
+        pl.col("quantity").is_not_null() & (pl.col("quantity_value").is_null() | ~finite),
+        "quantity",
+        MSG_NOT_A_NUMBER,
+        header,
+        value="quantity",
+    )
+    problems += _cell_problems(
+        frame, pl.col("quantity_value") < 0, "quantity", MSG_NEGATIVE, header, value="quantity"
+    )
     green = (pl.col("category_code") == "electricity") & (pl.col("item_code") == "green")
-    problems += _cell_problems(frame, green & pl.col("certificate").is_null(), "certificate", MSG_CERTIFICATE, header)
+    problems += _cell_problems(
+        frame, green & pl.col("certificate").is_null(), "certificate", MSG_CERTIFICATE, header
+    )
     triples = frame.select("category_code", "item_code", "unit").drop_nulls().unique()
     for category, item, unit in triples.iter_rows():
         try:
             conversion_factor(unit, canonical_unit(book, category, item))
         except CityCarbonError as error:
-            mask = (pl.col("category_code") == category) & (pl.col("item_code") == item) & (pl.col("unit") == unit)
-            problems += [Problem(error.message, row=r, column=header.get("unit", "unit"), params=error.params)
-                         for r in frame.filter(mask)["row_number"]]
+            mask = (
+                (pl.col("category_code") == category)
+                & (pl.col("item_code") == item)
+                & (pl.col("unit") == unit)
+            )
+            problems += [
+                Problem(error.message, row=r, column=header.get("unit", "unit"), params=error.params)
+                for r in frame.filter(mask)["row_number"]
+            ]
     return frame, problems
 
 
 def _duplicates(typed: pl.DataFrame, header: dict[str, str]) -> list[Problem]:
-    keyed = typed.drop_nulls(list(KEY)).with_columns(pl.col("row_number").min().over(list(KEY)).alias("first"))
+    keyed = typed.drop_nulls(list(KEY)).with_columns(
+        pl.col("row_number").min().over(list(KEY)).alias("first")
+    )
     dupes = keyed.filter(pl.col("row_number") != pl.col("first"))
-    return [Problem(MSG_DUPLICATE, row=row, params={"first": first}) for row, first in dupes.select("row_number", "first").iter_rows()]
+    return [
+        Problem(MSG_DUPLICATE, row=row, params={"first": first})
+        for row, first in dupes.select("row_number", "first").iter_rows()
+    ]

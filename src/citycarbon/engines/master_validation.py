@@ -20,15 +20,31 @@ from citycarbon.refdata.codes import load_industry_catalogue, load_region_catalo
 MSG_REQUIRED = "A value is required"
 MSG_NOT_A_NUMBER = "'{value}' is not a number"
 MSG_NEGATIVE_VALUE = "Must not be negative (got {value})"
-MSG_UNKNOWN_KIND = "Unknown organisation type '{value}'; use enterprise, individual_business or park (企业, 个体工商户, 园区)"
+MSG_UNKNOWN_KIND = (
+    "Unknown organisation type '{value}'; use enterprise, individual_business or park (企业/个体工商户/园区)"
+)
 MSG_DUPLICATE_ORG = "Credit code {uscc} appears again (first in row {first})"
 MSG_DUPLICATE_PRODUCTION = "Duplicate of row {first}: same organisation, period and product"
 MSG_PRODUCT_UNIT = "A product output needs its unit"
-MESSAGES = (MSG_REQUIRED, MSG_NOT_A_NUMBER, MSG_NEGATIVE_VALUE, MSG_UNKNOWN_KIND, MSG_DUPLICATE_ORG,
-            MSG_DUPLICATE_PRODUCTION, MSG_PRODUCT_UNIT)
+MESSAGES = (
+    MSG_REQUIRED,
+    MSG_NOT_A_NUMBER,
+    MSG_NEGATIVE_VALUE,
+    MSG_UNKNOWN_KIND,
+    MSG_DUPLICATE_ORG,
+    MSG_DUPLICATE_PRODUCTION,
+    MSG_PRODUCT_UNIT,
+)
 
-KINDS = {"enterprise": "enterprise", "企业": "enterprise", "individual_business": "individual_business",
-         "个体工商户": "individual_business", "个体": "individual_business", "park": "park", "园区": "park"}
+KINDS = {
+    "enterprise": "enterprise",
+    "企业": "enterprise",
+    "individual_business": "individual_business",
+    "个体工商户": "individual_business",
+    "个体": "individual_business",
+    "park": "park",
+    "园区": "park",
+}
 
 
 @dataclass(frozen=True)
@@ -39,15 +55,24 @@ class Checked:
     problems: list[Problem]
 
 
-def _where(frame: pl.DataFrame, mask: pl.Expr, column: str, message: str, header: dict[str, str],
-           value: str | None = None) -> list[Problem]:
+def _where(
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    column: str,
+    message: str,
+    header: dict[str, str],
+    value: str | None = None,
+) -> list[Problem]:
     cols = ["row_number"] + ([value] if value else [])
-    return [Problem(message, row=r[0], column=header.get(column, column), params={"value": r[1]} if value else {})
-            for r in frame.filter(mask).select(cols).iter_rows()]
+    return [
+        Problem(message, row=r[0], column=header.get(column, column), params={"value": r[1]} if value else {})
+        for r in frame.filter(mask).select(cols).iter_rows()
+    ]
 
 
-def _per_value(frame: pl.DataFrame, column: str, resolve: Callable[[str], Any], header: dict[str, str],
-               out: str) -> tuple[pl.DataFrame, list[Problem]]:
+def _per_value(
+    frame: pl.DataFrame, column: str, resolve: Callable[[str], Any], header: dict[str, str], out: str
+) -> tuple[pl.DataFrame, list[Problem]]:
     mapping: dict[str, Any] = {}
     errors: dict[str, CityCarbonError] = {}
     for value in frame[column].drop_nulls().unique().to_list():
@@ -55,21 +80,32 @@ def _per_value(frame: pl.DataFrame, column: str, resolve: Callable[[str], Any], 
             mapping[value] = resolve(value)
         except CityCarbonError as error:
             errors[value] = error
-    frame = frame.with_columns(pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String).alias(out))
+    frame = frame.with_columns(
+        pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String).alias(out)
+    )
     bad = frame.filter(pl.col(column).is_in(list(errors))).select("row_number", column)
-    return frame, [Problem(errors[v].message, row=r, column=header.get(column, column), params=errors[v].params)
-                   for r, v in bad.iter_rows()]
+    return frame, [
+        Problem(errors[v].message, row=r, column=header.get(column, column), params=errors[v].params)
+        for r, v in bad.iter_rows()
+    ]
 
 
-def _numbers(frame: pl.DataFrame, columns: tuple[str, ...], header: dict[str, str],
-             non_negative: tuple[str, ...]) -> tuple[pl.DataFrame, list[Problem]]:
+def _numbers(
+    frame: pl.DataFrame, columns: tuple[str, ...], header: dict[str, str], non_negative: tuple[str, ...]
+) -> tuple[pl.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     for column in columns:
         parsed = pl.col(column).str.replace_all(",", "").cast(pl.Float64, strict=False)
         frame = frame.with_columns(parsed.alias(f"{column}__num"))
         num = pl.col(f"{column}__num")
-        problems += _where(frame, pl.col(column).is_not_null() & (num.is_null() | ~num.is_finite()), column,
-                           MSG_NOT_A_NUMBER, header, column)
+        problems += _where(
+            frame,
+            pl.col(column).is_not_null() & (num.is_null() | ~num.is_finite()),
+            column,
+            MSG_NOT_A_NUMBER,
+            header,
+            column,
+        )
         if column in non_negative:
             problems += _where(frame, num < 0, column, MSG_NEGATIVE_VALUE, header, column)
     return frame, problems
@@ -84,25 +120,51 @@ def validate_organisations(raw: pl.DataFrame, header: dict[str, str]) -> Checked
     frame = raw.with_columns(pl.col("legacy_uscc_reason").is_not_null().alias("legacy"))
     problems = _required(frame, ("uscc", "name", "industry_code", "region_code"), header)
     legacy = set(frame.filter("legacy")["uscc"].drop_nulls().to_list())
-    frame, more = _per_value(frame, "uscc", lambda v: validate_uscc(v, allow_legacy=v in legacy), header, "uscc_ok")
+    frame, more = _per_value(
+        frame, "uscc", lambda v: validate_uscc(v, allow_legacy=v in legacy), header, "uscc_ok"
+    )
     problems += more
     industries, regions = load_industry_catalogue(), load_region_catalogue()
-    frame, more = _per_value(frame, "industry_code", lambda v: industries.validate(v).code, header, "industry_ok")
+    frame, more = _per_value(
+        frame, "industry_code", lambda v: industries.validate(v).code, header, "industry_ok"
+    )
     problems += more
     frame, more = _per_value(frame, "region_code", lambda v: regions.validate(v).code, header, "region_ok")
     problems += more
-    frame = frame.with_columns(pl.col("kind").fill_null("enterprise").str.to_lowercase()
-                               .replace_strict(KINDS, default=None, return_dtype=pl.String).alias("kind_ok"))
-    problems += _where(frame, pl.col("kind").is_not_null() & pl.col("kind_ok").is_null(), "kind", MSG_UNKNOWN_KIND, header, "kind")
+    frame = frame.with_columns(
+        pl.col("kind")
+        .fill_null("enterprise")
+        .str.to_lowercase()
+        .replace_strict(KINDS, default=None, return_dtype=pl.String)
+        .alias("kind_ok")
+    )
+    problems += _where(
+        frame,
+        pl.col("kind").is_not_null() & pl.col("kind_ok").is_null(),
+        "kind",
+        MSG_UNKNOWN_KIND,
+        header,
+        "kind",
+    )
     frame, more = _numbers(frame, ("area_mu",), header, ("area_mu",))
     problems += more
     first = frame.with_columns(pl.col("row_number").min().over("uscc_ok").alias("first")).filter(
-        pl.col("uscc_ok").is_not_null() & (pl.col("row_number") != pl.col("first")))
-    problems += [Problem(MSG_DUPLICATE_ORG, row=r, column=header.get("uscc", "uscc"), params={"uscc": u, "first": f})
-                 for r, u, f in first.select("row_number", "uscc_ok", "first").iter_rows()]
-    typed = frame.select(pl.col("uscc_ok").alias("uscc"), "name", pl.col("kind_ok").alias("kind"),
-                         pl.col("industry_ok").alias("industry_code"), pl.col("region_ok").alias("region_code"),
-                         pl.col("area_mu__num").alias("area_mu"), "legacy_uscc_reason", "row_number")
+        pl.col("uscc_ok").is_not_null() & (pl.col("row_number") != pl.col("first"))
+    )
+    problems += [
+        Problem(MSG_DUPLICATE_ORG, row=r, column=header.get("uscc", "uscc"), params={"uscc": u, "first": f})
+        for r, u, f in first.select("row_number", "uscc_ok", "first").iter_rows()
+    ]
+    typed = frame.select(
+        pl.col("uscc_ok").alias("uscc"),
+        "name",
+        pl.col("kind_ok").alias("kind"),
+        pl.col("industry_ok").alias("industry_code"),
+        pl.col("region_ok").alias("region_code"),
+        pl.col("area_mu__num").alias("area_mu"),
+        "legacy_uscc_reason",
+        "row_number",
+    )
     return Checked(typed, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
 
 
@@ -119,13 +181,30 @@ def validate_production(raw: pl.DataFrame, header: dict[str, str]) -> Checked:
     numeric = ("output_value_10k_cny", "value_added_10k_cny", "product_output")
     frame, more = _numbers(frame, numeric, header, ("output_value_10k_cny", "product_output"))
     problems += more
-    problems += _where(frame, pl.col("product_output").is_not_null() & pl.col("product_unit").is_null(),
-                       "product_unit", MSG_PRODUCT_UNIT, header)
+    problems += _where(
+        frame,
+        pl.col("product_output").is_not_null() & pl.col("product_unit").is_null(),
+        "product_unit",
+        MSG_PRODUCT_UNIT,
+        header,
+    )
     frame = frame.with_columns(pl.col("product_code").fill_null(""))
     key = ["uscc_ok", "period_ok", "product_code"]
-    dupes = frame.drop_nulls(["uscc_ok", "period_ok"]).with_columns(pl.col("row_number").min().over(key).alias("first"))
-    problems += [Problem(MSG_DUPLICATE_PRODUCTION, row=r, params={"first": f})
-                 for r, f in dupes.filter(pl.col("row_number") != pl.col("first")).select("row_number", "first").iter_rows()]
-    typed = frame.select(pl.col("uscc_ok").alias("uscc"), pl.col("period_ok").alias("period"),
-                         *(pl.col(f"{c}__num").alias(c) for c in numeric), "product_code", "product_unit", "row_number")
+    dupes = frame.drop_nulls(["uscc_ok", "period_ok"]).with_columns(
+        pl.col("row_number").min().over(key).alias("first")
+    )
+    problems += [
+        Problem(MSG_DUPLICATE_PRODUCTION, row=r, params={"first": f})
+        for r, f in dupes.filter(pl.col("row_number") != pl.col("first"))
+        .select("row_number", "first")
+        .iter_rows()
+    ]
+    typed = frame.select(
+        pl.col("uscc_ok").alias("uscc"),
+        pl.col("period_ok").alias("period"),
+        *(pl.col(f"{c}__num").alias(c) for c in numeric),
+        "product_code",
+        "product_unit",
+        "row_number",
+    )
     return Checked(typed, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))

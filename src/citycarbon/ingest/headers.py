@@ -75,9 +75,7 @@ _USCC = Column(
     ("信用代码", "社会信用代码", "credit_code"),
     "18-character unified social credit code, e.g. 91330100716105852F",
 )
-_PERIOD = Column(
-    "period", "期间", True, ("年月", "统计期"), "Reporting month as YYYY-MM, e.g. 2024-01"
-)
+_PERIOD = Column("period", "期间", True, ("年月", "统计期"), "Reporting month as YYYY-MM, e.g. 2024-01")
 
 VOCABULARY: Mapping[Kind, tuple[Column, ...]] = MappingProxyType(
     {
@@ -159,9 +157,7 @@ def _unknown_problem(kind: Kind, header: str, lookup: Mapping[str, Column]) -> P
             params={"column": header, "expected": stripped[base].display_name()},
         )
     allowed = ", ".join(column.display_name() for column in VOCABULARY[kind])
-    return Problem(
-        MSG_UNKNOWN_COLUMN, row=1, column=header, params={"column": header, "allowed": allowed}
-    )
+    return Problem(MSG_UNKNOWN_COLUMN, row=1, column=header, params={"column": header, "allowed": allowed})
 
 
 def map_headers(kind: Kind, headers: Sequence[str]) -> tuple[dict[str, str], list[Problem]]:

@@ -39,18 +39,14 @@ _EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 MSG_EMPTY_FILE = "The file is empty"
 MSG_NO_DATA_ROWS = "The file has a header row but no data rows"
 MSG_UNSUPPORTED = "Files of type {extension} cannot be imported; upload a .csv or .xlsx file"
-MSG_EXCEL_AS_CSV = (
-    "The file is an Excel workbook although its name ends in .csv; upload it as .xlsx"
-)
+MSG_EXCEL_AS_CSV = "The file is an Excel workbook although its name ends in .csv; upload it as .xlsx"
 MSG_DAMAGED_XLSX = "The Excel file is damaged or incomplete; save it again and re-upload"
 MSG_UNDECODABLE = (
     "The file is neither UTF-8 nor GB18030 text: the byte at offset {offset} (line {line}) "
     "cannot be read; save it as CSV UTF-8 and upload it again"
 )
 MSG_RAGGED_ROW = "Row {row} has {count} cells but the header has only {expected} columns"
-MSG_BAD_QUOTES = (
-    "Row {row} has a quoted cell that is not closed or has text after its closing quote"
-)
+MSG_BAD_QUOTES = "Row {row} has a quoted cell that is not closed or has text after its closing quote"
 MSG_MALFORMED_CSV = "The CSV file could not be read; save it again as CSV UTF-8 and re-upload"
 MSG_UNHEADED_VALUE = "Row {row} has a value in column {position}, which has no header"
 MSG_SECOND_HEADER = (
@@ -116,9 +112,7 @@ def read_table(
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     suffix = PurePath(file_name).suffix.casefold()
     if suffix not in (".csv", ".xlsx"):
-        raise ValidationFailed(
-            [Problem(MSG_UNSUPPORTED, params={"extension": suffix or file_name})]
-        )
+        raise ValidationFailed([Problem(MSG_UNSUPPORTED, params={"extension": suffix or file_name})])
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise ValidationFailed([Problem(MSG_EMPTY_FILE)])
     encoding: Encoding
@@ -344,8 +338,7 @@ def _unheaded_values(frame: pl.DataFrame, header: Sequence[str]) -> list[Problem
         rows = frame.filter(pl.col(f"c{index}").is_not_null())[ROW_NUMBER].to_list()
         position = get_column_letter(index + 1)
         found = [
-            Problem(MSG_UNHEADED_VALUE, row=row, params={"row": row, "position": position})
-            for row in rows
+            Problem(MSG_UNHEADED_VALUE, row=row, params={"row": row, "position": position}) for row in rows
         ]
         problems.extend(_capped(found))
     return problems

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cache
+from typing import Any
 
 from citycarbon.domain.errors import ReferenceDataError
 from citycarbon.domain.ledger.categories import ELECTRICITY_UNIT, HEAT_UNIT
@@ -38,7 +39,7 @@ DEFAULT_FUEL_SET = "fuel_cn_gbt32151"
 FUEL_SETS = ("fuel_cn_gbt32151", "fuel_cn_alt")
 
 
-def _lineage(dataset: Dataset[object], key: str, source: str, status: str) -> Lineage:
+def _lineage(dataset: Dataset[Any], key: str, source: str, status: str) -> Lineage:
     return Lineage(dataset.manifest.dataset, dataset.manifest.version, key, source, status)
 
 
@@ -48,7 +49,9 @@ def _fuels(fuel_set: str) -> dict[str, FuelFactor]:
     values: dict[str, dict[str, FuelParameterRow]] = defaultdict(dict)
     for row in params.rows:
         if row.fuel_code not in catalogue:
-            raise ReferenceDataError("{set} names fuel '{fuel}' that the fuel catalogue lacks", set=fuel_set, fuel=row.fuel_code)
+            raise ReferenceDataError(
+                "{set} names fuel '{fuel}' that the fuel catalogue lacks", set=fuel_set, fuel=row.fuel_code
+            )
         values[row.fuel_code][row.parameter] = row
     fuels = {}
     for code, rows in values.items():
@@ -58,10 +61,16 @@ def _fuels(fuel_set: str) -> dict[str, FuelFactor]:
         cc = rows["carbon_content"].value * conversion_factor(rows["carbon_content"].unit, "tC/GJ")
         oxidation = rows["oxidation_rate"].value
         fuels[code] = FuelFactor(
-            fuel_code=code, name_zh=meta.name_zh, name_en=meta.name_en,
-            aliases=tuple(a for a in meta.aliases.split(";") if a), activity_unit=unit,
-            ipcc_family=meta.ipcc_family, ncv_gj_per_unit=ncv, carbon_content_tc_per_gj=cc,
-            oxidation_rate=oxidation, co2_t_per_unit=fuel_emission_factor(ncv, cc, oxidation),
+            fuel_code=code,
+            name_zh=meta.name_zh,
+            name_en=meta.name_en,
+            aliases=tuple(a for a in meta.aliases.split(";") if a),
+            activity_unit=unit,
+            ipcc_family=meta.ipcc_family,
+            ncv_gj_per_unit=ncv,
+            carbon_content_tc_per_gj=cc,
+            oxidation_rate=oxidation,
+            co2_t_per_unit=fuel_emission_factor(ncv, cc, oxidation),
             lineage=_lineage(params, code, rows["ncv"].source, rows["ncv"].status),
         )
     return fuels
@@ -80,7 +89,10 @@ def _processes() -> dict[str, ProcessFactor]:
         else:
             factor = oxide_process_factor(params["cao_fraction"], params["mgo_fraction"])
         processes[code] = ProcessFactor(
-            process_code=code, name_zh=rows[0].name_zh, name_en=rows[0].name_en, co2_t_per_t=factor,
+            process_code=code,
+            name_zh=rows[0].name_zh,
+            name_en=rows[0].name_en,
+            co2_t_per_t=factor,
             parameters=tuple(sorted(params.items())),
             lineage=_lineage(data, code, "; ".join(dict.fromkeys(r.source for r in rows)), rows[0].status),
         )
@@ -91,12 +103,16 @@ def _grids() -> tuple[dict[str, tuple[GridFactor, ...]], dict[str, str], dict[st
     data = load_dataset("grid_electricity", "grid_factors.csv", GridFactorRow)
     series: dict[str, list[GridFactor]] = defaultdict(list)
     for row in data.rows:
-        series[row.grid_code].append(GridFactor(
-            grid_code=row.grid_code, data_year=row.valid_from,
-            co2_t_per_mwh=row.value * conversion_factor(row.unit, f"tCO2/{ELECTRICITY_UNIT}"),
-            method=row.method, document=row.document,
-            lineage=_lineage(data, f"{row.grid_code}:{row.valid_from}", row.source, row.status),
-        ))
+        series[row.grid_code].append(
+            GridFactor(
+                grid_code=row.grid_code,
+                data_year=row.valid_from,
+                co2_t_per_mwh=row.value * conversion_factor(row.unit, f"tCO2/{ELECTRICITY_UNIT}"),
+                method=row.method,
+                document=row.document,
+                lineage=_lineage(data, f"{row.grid_code}:{row.valid_from}", row.source, row.status),
+            )
+        )
     catalogue = load_dataset("grid_catalogue", "grids.csv", GridRow).rows
     residual = {g.grid_code: g.residual_grid_code for g in catalogue}
     names = {g.grid_code: (g.name_zh, g.name_en) for g in catalogue}
@@ -106,13 +122,16 @@ def _grids() -> tuple[dict[str, tuple[GridFactor, ...]], dict[str, str], dict[st
     return {k: tuple(sorted(v, key=lambda f: f.data_year)) for k, v in series.items()}, residual, names
 
 
-def _simple(dataset: Dataset[HeatFactorRow] | Dataset[StandardCoalRow], unit_for: dict[str, str]) -> dict[str, SimpleFactor]:
+def _simple(
+    dataset: Dataset[HeatFactorRow] | Dataset[StandardCoalRow], unit_for: dict[str, str]
+) -> dict[str, SimpleFactor]:
     result = {}
     for row in dataset.rows:
         target = unit_for[row.item_code]
         result[row.item_code] = SimpleFactor(
-            value=row.value * conversion_factor(row.unit, target), unit=target,
-            lineage=_lineage(dataset, row.item_code, row.source, row.status),  # type: ignore[arg-type]
+            value=row.value * conversion_factor(row.unit, target),
+            unit=target,
+            lineage=_lineage(dataset, row.item_code, row.source, row.status),
         )
     return result
 
@@ -130,7 +149,9 @@ def _tce(fuels: dict[str, FuelFactor]) -> dict[str, SimpleFactor]:
 def load_factor_book(fuel_set: str = DEFAULT_FUEL_SET) -> FactorBook:
     """Build (once per process) the factor book for ``fuel_set`` and the newest other sets."""
     if fuel_set not in FUEL_SETS:
-        raise ReferenceDataError("Unknown fuel factor set '{set}'; choose one of {sets}", set=fuel_set, sets=", ".join(FUEL_SETS))
+        raise ReferenceDataError(
+            "Unknown fuel factor set '{set}'; choose one of {sets}", set=fuel_set, sets=", ".join(FUEL_SETS)
+        )
     fuels = _fuels(fuel_set)
     series, residual, names = _grids()
     heat = load_dataset("heat_purchased", "heat_factors.csv", HeatFactorRow)
@@ -140,14 +161,30 @@ def load_factor_book(fuel_set: str = DEFAULT_FUEL_SET) -> FactorBook:
         gwp[row.metric][row.gas] = row.value
     non_co2_data = load_dataset("stationary_non_co2", "emission_factors.csv", NonCo2Row)
     non_co2: dict[str, dict[str, float]] = defaultdict(dict)
-    for row in non_co2_data.rows:
-        non_co2[row.ipcc_family][row.gas] = row.value * conversion_factor(row.unit, "t/GJ")
-    sets = [fuel_set, "fuel_catalogue", "grid_electricity", "grid_catalogue", "heat_purchased",
-            "standard_coal_gbt2589", "gwp100", "stationary_non_co2", "process_emissions"]
+    for factor_row in non_co2_data.rows:
+        non_co2[factor_row.ipcc_family][factor_row.gas] = factor_row.value * conversion_factor(
+            factor_row.unit, "t/GJ"
+        )
+    sets = [
+        fuel_set,
+        "fuel_catalogue",
+        "grid_electricity",
+        "grid_catalogue",
+        "heat_purchased",
+        "standard_coal_gbt2589",
+        "gwp100",
+        "stationary_non_co2",
+        "process_emissions",
+    ]
     return FactorBook(
-        fuels=fuels, processes=_processes(), grid_series=series, residual_grid=residual,
-        grid_names=names, heat=_simple(heat, {"steam": f"tCO2/{HEAT_UNIT}", "hot_water": f"tCO2/{HEAT_UNIT}"}),
-        tce=_tce(fuels), gwp=dict(gwp),
+        fuels=fuels,
+        processes=_processes(),
+        grid_series=series,
+        residual_grid=residual,
+        grid_names=names,
+        heat=_simple(heat, {"steam": f"tCO2/{HEAT_UNIT}", "hot_water": f"tCO2/{HEAT_UNIT}"}),
+        tce=_tce(fuels),
+        gwp=dict(gwp),
         gwp_lineage={m: _lineage(gwp_data, m, gwp_data.rows[0].source, "VERIFIED") for m in gwp},
         non_co2_t_per_gj=dict(non_co2),
         non_co2_lineage=_lineage(non_co2_data, "ipcc2006_table2.3", non_co2_data.rows[0].source, "PARTIAL"),

@@ -68,7 +68,9 @@ def read_manifest(dataset: str, version: str) -> Manifest:
     except ValidationError as error:
         raise ReferenceDataError(
             "Manifest of {dataset}@{version} is invalid: {error}",
-            dataset=dataset, version=version, error=_first_error(error),
+            dataset=dataset,
+            version=version,
+            error=_first_error(error),
         ) from None
 
 
@@ -82,14 +84,18 @@ def _verified_text(dataset: str, version: str, manifest: Manifest, file_name: st
     if entry is None:
         raise ReferenceDataError(
             "{file} is not listed in the manifest of {dataset}@{version}",
-            file=file_name, dataset=dataset, version=version,
+            file=file_name,
+            dataset=dataset,
+            version=version,
         )
     raw = (data_root() / dataset / version / file_name).read_bytes()
     if hashlib.sha256(raw).hexdigest() != entry.sha256:
         raise ReferenceDataError(
             "{dataset}@{version}/{file} does not match its sha256; published reference data is "
             "immutable, so a changed value needs a new version",
-            dataset=dataset, version=version, file=file_name,
+            dataset=dataset,
+            version=version,
+            file=file_name,
         )
     return raw.decode("utf-8")
 
@@ -105,12 +111,17 @@ def _load(dataset: str, version: str, file_name: str, model: type[Any]) -> Datas
         except ValidationError as error:
             raise ReferenceDataError(
                 "{dataset}@{version}/{file} row {row}: {error}",
-                dataset=dataset, version=version, file=file_name, row=number,
+                dataset=dataset,
+                version=version,
+                file=file_name,
+                row=number,
                 error=_first_error(error),
             ) from None
     return Dataset(manifest=manifest, rows=tuple(rows))
 
 
-def load_dataset(dataset: str, file_name: str, model: type[RowT], version: str | None = None) -> Dataset[RowT]:
+def load_dataset(
+    dataset: str, file_name: str, model: type[RowT], version: str | None = None
+) -> Dataset[RowT]:
     """Load one file of a dataset version (the newest when ``version`` is not given)."""
     return _load(dataset, version or latest_version(dataset), file_name, model)

@@ -37,15 +37,23 @@ def database_is_empty(url: str) -> bool:
         return (session.execute(select(func.count(Organisation.id))).scalar() or 0) == 0
 
 
-def load_demo(url: str, *, organisations: int = 3000, years: tuple[int, ...] = (2022, 2023, 2024),
-              progress: Progress = lambda _step: None) -> DemoSummary:
+def load_demo(
+    url: str,
+    *,
+    organisations: int = 3000,
+    years: tuple[int, ...] = (2022, 2023, 2024),
+    progress: Progress = lambda _step: None,
+) -> DemoSummary:
     """Generate the demo files, import them (organisations, production, activity) and calculate."""
     upgrade_database(url)
     with tempfile.TemporaryDirectory(prefix="citycarbon-demo-") as folder:
         progress("generate")
         files = write_demo_files(Path(folder), organisations=organisations, years=years)
-        for step, path in (("organisations", files.organisations), ("production", files.production),
-                           ("activity", files.activity)):
+        for step, path in (
+            ("organisations", files.organisations),
+            ("production", files.production),
+            ("activity", files.activity),
+        ):
             progress(step)
             import_file(url, path, file_name=path.name)
     progress("calculate")

@@ -118,21 +118,22 @@ def write_demo_files(
     months = [(year, month) for year in sorted(set(years)) for month in range(1, 13)]
     orgs = _make_organisations(rng, organisations, months)
     dest.mkdir(parents=True, exist_ok=True)
-    files = DemoFiles(dest / "organisations.csv", dest / "production.csv", dest / "activity.csv",
-                      len(orgs), 0)
+    files = DemoFiles(
+        dest / "organisations.csv", dest / "production.csv", dest / "activity.csv", len(orgs), 0
+    )
     _organisation_frame(orgs).write_csv(files.organisations, float_precision=2)
     _production_frame(rng, orgs, months).write_csv(files.production, float_precision=2)
     activity = _activity_frame(rng, orgs, months)
     activity.write_csv(files.activity, float_precision=3)
-    return DemoFiles(files.organisations, files.production, files.activity, len(orgs),
-                     activity.height)
+    return DemoFiles(files.organisations, files.production, files.activity, len(orgs), activity.height)
 
 
-def _pick_profile(rng: random.Random, profiles: Sequence[IndustryProfile],
-                  region: Region) -> IndustryProfile:
+def _pick_profile(rng: random.Random, profiles: Sequence[IndustryProfile], region: Region) -> IndustryProfile:
     """Draw an industry, favouring the region's clusters (pumps in Wenling, valves in Yuhuan)."""
-    weights = [p.weight * max((f for k, f in region.clusters.items() if p.code[1:].startswith(k)),
-                              default=1.0) for p in profiles]
+    weights = [
+        p.weight * max((f for k, f in region.clusters.items() if p.code[1:].startswith(k)), default=1.0)
+        for p in profiles
+    ]
     return rng.choices(profiles, weights)[0]
 
 
@@ -150,11 +151,15 @@ def _make_uscc(rng: random.Random, entity_type: str, region: Region, taken: set[
 
 
 def _trade_name(rng: random.Random) -> str:
-    return rng.choice(vocab.TRADE_NAME_FIRST) + rng.choice(vocab.TRADE_NAME_SECOND)
+    """Draw a two-character trade name (字号) such as 宏达; doubled characters read oddly."""
+    first = rng.choice(vocab.TRADE_NAME_FIRST)
+    second = rng.choice(vocab.TRADE_NAME_SECOND.replace(first, ""))
+    return first + second
 
 
-def _make_name(rng: random.Random, kind: str, profile: IndustryProfile, region: Region,
-               taken: set[str]) -> str:
+def _make_name(
+    rng: random.Random, kind: str, profile: IndustryProfile, region: Region, taken: set[str]
+) -> str:
     """Draw an unused registered name in the usual pattern of each kind of organisation."""
     while True:
         word = rng.choice(profile.words)
@@ -172,8 +177,7 @@ def _make_name(rng: random.Random, kind: str, profile: IndustryProfile, region: 
             return name
 
 
-def _monthly_levels(rng: random.Random, months: Sequence[tuple[int, int]],
-                    opening: int) -> list[float]:
+def _monthly_levels(rng: random.Random, months: Sequence[tuple[int, int]], opening: int) -> list[float]:
     """Output per month relative to the first year's average: growth, season, New Year."""
     growth = rng.gauss(0.05, 0.08)
     first_year = months[0][0]
@@ -204,12 +208,12 @@ def _awkward_months(rng: random.Random, opening: int, month_count: int) -> froze
     return frozenset(range(start, start + rng.choice((2, 3))))
 
 
-def _make_organisations(rng: random.Random, count: int,
-                        months: Sequence[tuple[int, int]]) -> list[_Organisation]:
+def _make_organisations(
+    rng: random.Random, count: int, months: Sequence[tuple[int, int]]
+) -> list[_Organisation]:
     kinds = _make_kinds(rng, count)
     enterprises = [i for i, kind in enumerate(kinds) if kind == "enterprise"]
-    awkward = rng.sample(enterprises, min(len(enterprises),
-                                          max(2, round(len(enterprises) * AWKWARD_SHARE))))
+    awkward = rng.sample(enterprises, min(len(enterprises), max(2, round(len(enterprises) * AWKWARD_SHARE))))
     codes: set[str] = set()
     names: set[str] = set()
     orgs = []
@@ -218,8 +222,7 @@ def _make_organisations(rng: random.Random, count: int,
         if kind == "park":
             profile = vocab.PARK_PROFILE
         else:
-            candidates = (vocab.ENTERPRISE_INDUSTRIES if kind == "enterprise"
-                          else vocab.INDIVIDUAL_INDUSTRIES)
+            candidates = vocab.ENTERPRISE_INDUSTRIES if kind == "enterprise" else vocab.INDIVIDUAL_INDUSTRIES
             profile = _pick_profile(rng, candidates, region)
         area = profile.area_mu * rng.lognormvariate(0, 0.7 if kind == "enterprise" else 0.5)
         opening = rng.randrange(1, len(months)) if len(months) > 1 and rng.random() < 0.04 else 0
@@ -235,19 +238,26 @@ def _make_organisations(rng: random.Random, count: int,
         multi_site = kind == "enterprise" and area > 30 and rng.random() < MULTI_SITE_CHANCE
         main_share = rng.uniform(0.55, 0.8)
         green = kind == "enterprise" and rng.random() < GREEN_CHANCE
-        orgs.append(_Organisation(
-            uscc=_make_uscc(rng, "2" if kind == "individual_business" else "1", region, codes),
-            name=_make_name(rng, kind, profile, region, names),
-            kind=kind, profile=profile, region=region, area_mu=area, opening=opening,
-            output_10k_cny=area * profile.output_per_mu / 12 * rng.lognormvariate(0, 0.4),
-            levels=levels, value_added_share=rng.uniform(0.2, 0.3), efficiency=efficiency,
-            electricity_unit="万千瓦时" if kind == "enterprise" and rng.random() < 0.45 else "MWh",
-            sites=(("main", main_share), ("plant2", 1 - main_share)) if multi_site
-            else ((None, 1.0),),
-            green_share=rng.uniform(0.1, 0.4) if green else 0.0,
-            zero_value_added=zero_value_added,
-            reports_value_added=kind != "individual_business" or rng.random() < 0.7,
-        ))
+        orgs.append(
+            _Organisation(
+                uscc=_make_uscc(rng, "2" if kind == "individual_business" else "1", region, codes),
+                name=_make_name(rng, kind, profile, region, names),
+                kind=kind,
+                profile=profile,
+                region=region,
+                area_mu=area,
+                opening=opening,
+                output_10k_cny=area * profile.output_per_mu / 12 * rng.lognormvariate(0, 0.4),
+                levels=levels,
+                value_added_share=rng.uniform(0.2, 0.3),
+                efficiency=efficiency,
+                electricity_unit="万千瓦时" if kind == "enterprise" and rng.random() < 0.45 else "MWh",
+                sites=(("main", main_share), ("plant2", 1 - main_share)) if multi_site else ((None, 1.0),),
+                green_share=rng.uniform(0.1, 0.4) if green else 0.0,
+                zero_value_added=zero_value_added,
+                reports_value_added=kind != "individual_business" or rng.random() < 0.7,
+            )
+        )
     return orgs
 
 
@@ -261,13 +271,20 @@ def _organisation_frame(orgs: Sequence[_Organisation]) -> pl.DataFrame:
             "region_code": [o.region.code for o in orgs],
             "area_mu": [round(o.area_mu, 2) for o in orgs],
         },
-        schema={"uscc": pl.String, "name": pl.String, "kind": pl.String,
-                "industry_code": pl.String, "region_code": pl.String, "area_mu": pl.Float64},
+        schema={
+            "uscc": pl.String,
+            "name": pl.String,
+            "kind": pl.String,
+            "industry_code": pl.String,
+            "region_code": pl.String,
+            "area_mu": pl.Float64,
+        },
     )
 
 
-def _production_frame(rng: random.Random, orgs: Sequence[_Organisation],
-                      months: Sequence[tuple[int, int]]) -> pl.DataFrame:
+def _production_frame(
+    rng: random.Random, orgs: Sequence[_Organisation], months: Sequence[tuple[int, int]]
+) -> pl.DataFrame:
     """Monthly output value and value added; parks report none, their tenants do."""
     rows: list[tuple[str, str, float, float | None]] = []
     for org in orgs:
@@ -284,11 +301,24 @@ def _production_frame(rng: random.Random, orgs: Sequence[_Organisation],
                 value_added = 0.0
             elif not org.reports_value_added:
                 value_added = None
-            rows.append((org.uscc, f"{year}-{month:02d}", round(output, 2),
-                         None if value_added is None else round(value_added, 2)))
-    return pl.DataFrame(rows, orient="row", schema={
-        "uscc": pl.String, "period": pl.String, "output_value_10k_cny": pl.Float64,
-        "value_added_10k_cny": pl.Float64})
+            rows.append(
+                (
+                    org.uscc,
+                    f"{year}-{month:02d}",
+                    round(output, 2),
+                    None if value_added is None else round(value_added, 2),
+                )
+            )
+    return pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            "uscc": pl.String,
+            "period": pl.String,
+            "output_value_10k_cny": pl.Float64,
+            "value_added_10k_cny": pl.Float64,
+        },
+    )
 
 
 def _uses(rng: random.Random, org: _Organisation) -> list[Use]:
@@ -308,8 +338,9 @@ def _uses(rng: random.Random, org: _Organisation) -> list[Use]:
     return uses
 
 
-def _activity_frame(rng: random.Random, orgs: Sequence[_Organisation],
-                    months: Sequence[tuple[int, int]]) -> pl.DataFrame:
+def _activity_frame(
+    rng: random.Random, orgs: Sequence[_Organisation], months: Sequence[tuple[int, int]]
+) -> pl.DataFrame:
     """Monthly quantities: output x intensity x firm efficiency, with base load and noise."""
     periods = [f"{year}-{month:02d}" for year, month in months]
     summer = [1.08 if month in (7, 8) else 1.0 for _, month in months]
@@ -334,8 +365,29 @@ def _activity_frame(rng: random.Random, orgs: Sequence[_Organisation],
                     if use.item == "green":
                         certificates += 1
                         certificate = f"GEC-{period[:4]}-{certificates:06d}"
-                    rows.append((org.uscc, site, period, use.category, use.item,
-                                 max(round(quantity, 3), 0.001), use.unit, certificate))
-    return pl.DataFrame(rows, orient="row", schema={
-        "uscc": pl.String, "site": pl.String, "period": pl.String, "category": pl.String,
-        "item": pl.String, "quantity": pl.Float64, "unit": pl.String, "certificate": pl.String})
+                    rows.append(
+                        (
+                            org.uscc,
+                            site,
+                            period,
+                            use.category,
+                            use.item,
+                            max(round(quantity, 3), 0.001),
+                            use.unit,
+                            certificate,
+                        )
+                    )
+    return pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            "uscc": pl.String,
+            "site": pl.String,
+            "period": pl.String,
+            "category": pl.String,
+            "item": pl.String,
+            "quantity": pl.Float64,
+            "unit": pl.String,
+            "certificate": pl.String,
+        },
+    )

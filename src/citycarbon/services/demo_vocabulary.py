@@ -132,14 +132,25 @@ def gasoline(probability: float, per_output: float) -> Bundle:
 
 #: Items most enterprises have besides process energy: forklifts, cars, canteen, hot water.
 COMMON_ENTERPRISE_BUNDLES = (
-    diesel(0.8, 0.0004), gasoline(0.7, 0.0002), gas(0.4, 0.0015), lpg(0.2, 0.8), steam(0.1, 0.3),
+    diesel(0.8, 0.0004),
+    gasoline(0.7, 0.0002),
+    gas(0.4, 0.0015),
+    lpg(0.2, 0.8),
+    steam(0.1, 0.3),
 )
 
-_KILN_CLINKER = Bundle(0.5, (Use("process", "cement_clinker", "t", 15.0),
-                             Use("fuel", "bituminous_coal", "t", 2.5)))
+_KILN_CLINKER = Bundle(
+    0.5, (Use("process", "cement_clinker", "t", 15.0), Use("fuel", "bituminous_coal", "t", 2.5))
+)
 _LIME_KILN = Bundle(0.8, (Use("process", "lime", "t", 12.0), Use("fuel", "raw_coal", "t", 2.0)))
-_GLASS_BATCH = Bundle(1.0, (Use("process", "limestone", "t", 0.3), Use("process", "soda_ash", "t", 0.6),
-                            Use("process", "dolomite", "t", 0.4)))
+_GLASS_BATCH = Bundle(
+    1.0,
+    (
+        Use("process", "limestone", "t", 0.3),
+        Use("process", "soda_ash", "t", 0.6),
+        Use("process", "dolomite", "t", 0.4),
+    ),
+)
 
 ENTERPRISE_INDUSTRIES: tuple[IndustryProfile, ...] = (
     IndustryProfile("C1361", ("水产", "海洋食品", "食品"), 1.0, 25, 300, 0.35),
@@ -149,18 +160,35 @@ ENTERPRISE_INDUSTRIES: tuple[IndustryProfile, ...] = (
     IndustryProfile("C1751", ("纺织", "过滤材料", "织造"), 1.2, 30, 250, 0.35),
     IndustryProfile("C1819", ("服饰", "服装", "制衣"), 1.5, 15, 300, 0.05, (gas(0.2, 0.001),)),
     IndustryProfile("C1830", ("服饰", "鞋帽服饰"), 0.5, 12, 300, 0.05),
-    IndustryProfile("C2221", ("纸业", "造纸"), 0.6, 80, 250, 0.50,
-                    (steam(0.5, 5.0), coal(0.3, 0.5, "bituminous_coal"), gas(0.3, 0.02))),
+    IndustryProfile(
+        "C2221",
+        ("纸业", "造纸"),
+        0.6,
+        80,
+        250,
+        0.50,
+        (steam(0.5, 5.0), coal(0.3, 0.5, "bituminous_coal"), gas(0.3, 0.02)),
+    ),
     IndustryProfile("C2231", ("包装", "纸品包装", "彩印包装"), 1.5, 25, 300, 0.12),
-    IndustryProfile("C2614", ("化工", "化学"), 1.0, 60, 500, 0.30,
-                    (steam(0.8, 3.5), gas(0.5, 0.01), coal(0.15, 0.3))),
-    IndustryProfile("C2631", ("化工", "农药", "生物科技"), 0.5, 60, 500, 0.30,
-                    (steam(0.8, 3.0), gas(0.4, 0.01))),
+    IndustryProfile(
+        "C2614", ("化工", "化学"), 1.0, 60, 500, 0.30, (steam(0.8, 3.5), gas(0.5, 0.01), coal(0.15, 0.3))
+    ),
+    IndustryProfile(
+        "C2631", ("化工", "农药", "生物科技"), 0.5, 60, 500, 0.30, (steam(0.8, 3.0), gas(0.4, 0.01))
+    ),
     IndustryProfile("C2641", ("涂料", "化工"), 0.6, 30, 450, 0.10, (steam(0.3, 0.8),)),
-    IndustryProfile("C2661", ("化工", "新材料", "精细化工"), 1.0, 40, 500, 0.25,
-                    (steam(0.7, 2.5), gas(0.4, 0.008))),
-    IndustryProfile("C2710", ("药业", "制药", "医药化工", "生物医药"), 2.5, 80, 550, 0.25,
-                    (steam(0.9, 4.0), gas(0.5, 0.01), coal(0.05, 0.2))),
+    IndustryProfile(
+        "C2661", ("化工", "新材料", "精细化工"), 1.0, 40, 500, 0.25, (steam(0.7, 2.5), gas(0.4, 0.008))
+    ),
+    IndustryProfile(
+        "C2710",
+        ("药业", "制药", "医药化工", "生物医药"),
+        2.5,
+        80,
+        550,
+        0.25,
+        (steam(0.9, 4.0), gas(0.5, 0.01), coal(0.05, 0.2)),
+    ),
     IndustryProfile("C2720", ("药业", "制药"), 1.0, 50, 700, 0.12, (steam(0.6, 1.2),)),
     IndustryProfile("C2740", ("药业", "中药"), 0.4, 40, 500, 0.10, (steam(0.6, 1.5),)),
     IndustryProfile("C2761", ("生物", "生物制药"), 0.4, 40, 800, 0.15, (steam(0.6, 1.0),)),
@@ -209,9 +237,19 @@ INDIVIDUAL_INDUSTRIES: tuple[IndustryProfile, ...] = (
     IndustryProfile("F5223", ("水果店", "蔬果店"), 5, 0.6, 200, 0.30, (gasoline(0.5, 0.003),)),
     IndustryProfile("F5224", ("水产店", "冷鲜肉店"), 5, 0.6, 200, 0.60, (gasoline(0.5, 0.003),)),
     IndustryProfile("F5232", ("服装店",), 6, 0.6, 200, 0.25, (gasoline(0.3, 0.002),)),
-    IndustryProfile("H6210", ("饭店", "酒家", "大酒店"), 10, 1.5, 200, 0.40, (lpg(0.7, 40), gas(0.4, 0.003), gasoline(0.3, 0.002))),
+    IndustryProfile(
+        "H6210",
+        ("饭店", "酒家", "大酒店"),
+        10,
+        1.5,
+        200,
+        0.40,
+        (lpg(0.7, 40), gas(0.4, 0.003), gasoline(0.3, 0.002)),
+    ),
     IndustryProfile("H6220", ("快餐店",), 6, 0.8, 200, 0.40, (lpg(0.8, 40), gasoline(0.3, 0.002))),
-    IndustryProfile("H6291", ("小吃店", "面馆", "麦饼店"), 8, 0.6, 200, 0.35, (lpg(0.9, 50), gasoline(0.2, 0.002))),
+    IndustryProfile(
+        "H6291", ("小吃店", "面馆", "麦饼店"), 8, 0.6, 200, 0.35, (lpg(0.9, 50), gasoline(0.2, 0.002))
+    ),
     IndustryProfile("O8030", ("干洗店", "洗衣店"), 3, 0.6, 150, 0.60, (gas(0.8, 0.02),)),
     IndustryProfile("O8040", ("理发店", "美发店", "美容店"), 6, 0.6, 150, 0.40, (gas(0.5, 0.004),)),
     IndustryProfile("C2929", ("塑料制品厂", "塑料加工厂"), 6, 2.0, 250, 0.30, (diesel(0.5, 0.0006),)),
@@ -221,7 +259,12 @@ INDIVIDUAL_INDUSTRIES: tuple[IndustryProfile, ...] = (
 
 #: Industrial parks register as their management company (园区管理服务).
 PARK_PROFILE = IndustryProfile(
-    "L7221", ("小微企业园", "工业园区", "科技产业园", "智能制造产业园"), 1, 600, 5, 2.0,
+    "L7221",
+    ("小微企业园", "工业园区", "科技产业园", "智能制造产业园"),
+    1,
+    600,
+    5,
+    2.0,
     (diesel(1.0, 0.002), gas(0.5, 0.003)),
 )
 
@@ -244,7 +287,16 @@ SURNAMES = "王陈林张李黄周吴徐叶郑金蒋杨胡潘梁朱应项"
 
 #: Month of the Chinese New Year holiday, when output dips; other years assume February.
 NEW_YEAR_MONTH: Mapping[int, int] = {
-    2019: 2, 2020: 1, 2021: 2, 2022: 2, 2023: 1, 2024: 2, 2025: 1, 2026: 2, 2027: 2, 2028: 1,
+    2019: 2,
+    2020: 1,
+    2021: 2,
+    2022: 2,
+    2023: 1,
+    2024: 2,
+    2025: 1,
+    2026: 2,
+    2027: 2,
+    2028: 1,
 }
 #: Output relative to an average month, before the New Year dip (year-end rush in December).
 MONTH_LEVEL = (1.0, 1.0, 1.02, 1.0, 1.02, 1.0, 0.98, 0.97, 1.02, 1.0, 1.04, 1.10)

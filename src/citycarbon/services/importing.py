@@ -25,7 +25,9 @@ from citycarbon.store.db import unit_of_work
 from citycarbon.store.tables import ActivityRecord
 
 MSG_UNKNOWN_ORG = "Organisation {uscc} is not registered; import it in an organisation file first"
-MSG_CONFLICT = "Already recorded as {stored} {stored_unit}; this file says {value} {unit}. Use --replace to correct it"
+MSG_CONFLICT = (
+    "Already recorded as {stored} {stored_unit}; this file says {value} {unit}. Use --replace to correct it"
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,16 @@ class ImportSummary:
     affected: list[tuple[str, str]] = field(default_factory=list)
 
 
-def import_file(url: str, source: str | os.PathLike[str] | bytes, *, file_name: str, kind: str | None = None,
-                dry_run: bool = False, replace: bool = False, user: str | None = None) -> ImportSummary:
+def import_file(
+    url: str,
+    source: str | os.PathLike[str] | bytes,
+    *,
+    file_name: str,
+    kind: str | None = None,
+    dry_run: bool = False,
+    replace: bool = False,
+    user: str | None = None,
+) -> ImportSummary:
     """Import one CSV/XLSX file of organisations, production or activity data in one transaction.
 
     Raises
@@ -58,10 +68,22 @@ def import_file(url: str, source: str | os.PathLike[str] | bytes, *, file_name: 
     with unit_of_work(url) as session:
         earlier = repo.find_batch(session, raw.kind, raw.file_sha256)
         if earlier is not None:
-            return ImportSummary(raw.kind, file_name, raw.encoding, raw.frame.height, 0, raw.frame.height,
-                                 dry_run=dry_run, already_imported=True, batch_id=earlier.id)
-        writer = {"activity": _import_activity, "organisation": _import_organisations,
-                  "production": _import_production}[raw.kind]
+            return ImportSummary(
+                raw.kind,
+                file_name,
+                raw.encoding,
+                raw.frame.height,
+                0,
+                raw.frame.height,
+                dry_run=dry_run,
+                already_imported=True,
+                batch_id=earlier.id,
+            )
+        writer = {
+            "activity": _import_activity,
+            "organisation": _import_organisations,
+            "production": _import_production,
+        }[raw.kind]
         summary: ImportSummary = writer(session, raw, dry_run=dry_run, replace=replace, user=user)
         if dry_run:
             session.rollback()
@@ -69,42 +91,73 @@ def import_file(url: str, source: str | os.PathLike[str] | bytes, *, file_name: 
 
 
 def _batch(session: Session, raw: RawTable, written: int, skipped: int, user: str | None) -> int:
-    return repo.add_batch(session, kind=raw.kind, file_name=raw.file_name, file_sha256=raw.file_sha256,
-                          encoding=raw.encoding, row_count=raw.frame.height, written_count=written,
-                          skipped_count=skipped, created_by=user)
+    return repo.add_batch(
+        session,
+        kind=raw.kind,
+        file_name=raw.file_name,
+        file_sha256=raw.file_sha256,
+        encoding=raw.encoding,
+        row_count=raw.frame.height,
+        written_count=written,
+        skipped_count=skipped,
+        created_by=user,
+    )
 
 
-def _known_organisations(session: Session, frame: pl.DataFrame, header: dict[str, str]) -> tuple[dict[str, int], list[Problem]]:
+def _known_organisations(
+    session: Session, frame: pl.DataFrame, header: dict[str, str]
+) -> tuple[dict[str, int], list[Problem]]:
     ids = repo.organisation_ids(session)
     unknown = frame.filter(~pl.col("uscc").is_in(list(ids)))
     column = header.get("uscc", "uscc")
-    return ids, [Problem(MSG_UNKNOWN_ORG, row=r, column=column, params={"uscc": u})
-                 for r, u in unknown.select("row_number", "uscc").iter_rows()]
+    return ids, [
+        Problem(MSG_UNKNOWN_ORG, row=r, column=column, params={"uscc": u})
+        for r, u in unknown.select("row_number", "uscc").iter_rows()
+    ]
 
 
-def _import_activity(session: Session, raw: RawTable, *, dry_run: bool, replace: bool, user: str | None) -> ImportSummary:
+def _import_activity(
+    session: Session, raw: RawTable, *, dry_run: bool, replace: bool, user: str | None
+) -> ImportSummary:
     header = dict(raw.header_mapping)
     book = load_factor_book()
     checked = validate_activity(raw.frame, book, header, repo.legacy_codes(session))
     if checked.problems:
         raise ValidationFailed(checked.problems)
     frame = checked.frame.with_columns(
-        pl.concat_str(["uscc", "site", "period", "category", "item_code"], separator="|").alias("record_key"))
+        pl.concat_str(["uscc", "site", "period", "category", "item_code"], separator="|").alias("record_key")
+    )
     ids, problems = _known_organisations(session, frame, header)
     stored = repo.current_activity(session, frame["record_key"])
-    joined = frame.join(stored.rename({"id": "stored_id", "quantity": "stored", "unit": "stored_unit"}),
-                        on="record_key", how="left")
+    joined = frame.join(
+        stored.rename({"id": "stored_id", "quantity": "stored", "unit": "stored_unit"}),
+        on="record_key",
+        how="left",
+    )
     same = (pl.col("stored") == pl.col("quantity")) & (pl.col("stored_unit") == pl.col("unit"))
     conflicts = joined.filter(pl.col("stored_id").is_not_null() & ~same)
     if not replace:
-        problems += [Problem(MSG_CONFLICT, row=r["row_number"], column=header.get("quantity", "quantity"), params=r)
-                     for r in conflicts.select("row_number", "stored", "stored_unit", pl.col("quantity").alias("value"), "unit").iter_rows(named=True)]
+        problems += [
+            Problem(MSG_CONFLICT, row=r["row_number"], column=header.get("quantity", "quantity"), params=r)
+            for r in conflicts.select(
+                "row_number", "stored", "stored_unit", pl.col("quantity").alias("value"), "unit"
+            ).iter_rows(named=True)
+        ]
     if problems:
         raise ValidationFailed(sorted(problems, key=lambda p: p.row or 0))
     new = joined.filter(pl.col("stored_id").is_null() | ~same)
     affected = sorted(set(new.select("uscc", "period").iter_rows()))
-    summary = ImportSummary("activity", raw.file_name, raw.encoding, frame.height, new.height,
-                            frame.height - new.height, replaced=conflicts.height, dry_run=dry_run, affected=affected)
+    summary = ImportSummary(
+        "activity",
+        raw.file_name,
+        raw.encoding,
+        frame.height,
+        new.height,
+        frame.height - new.height,
+        replaced=conflicts.height,
+        dry_run=dry_run,
+        affected=affected,
+    )
     if dry_run:
         return summary
     now = dt.datetime.now(dt.UTC)
@@ -115,14 +168,23 @@ def _import_activity(session: Session, raw: RawTable, *, dry_run: bool, replace:
         pl.col("uscc").replace_strict(ids, return_dtype=pl.Int64).alias("organisation_id"),
         pl.col("site").alias("site_code"),
         pl.col("period").replace_strict(periods, return_dtype=pl.Int64).alias("period_id"),
-        "category", "item_code", "quantity", "unit", "certificate", "record_key", "row_number",
-        pl.lit(batch_id).alias("import_batch_id"), pl.lit(now).alias("created_at"),
+        "category",
+        "item_code",
+        "quantity",
+        "unit",
+        "certificate",
+        "record_key",
+        "row_number",
+        pl.lit(batch_id).alias("import_batch_id"),
+        pl.lit(now).alias("created_at"),
     ).to_dicts()
     repo.bulk_insert(session, ActivityRecord, rows)
     return ImportSummary(**{**summary.__dict__, "batch_id": batch_id})
 
 
-def _import_organisations(session: Session, raw: RawTable, *, dry_run: bool, replace: bool, user: str | None) -> ImportSummary:
+def _import_organisations(
+    session: Session, raw: RawTable, *, dry_run: bool, replace: bool, user: str | None
+) -> ImportSummary:
     from citycarbon.services.organisations import write_organisations
 
     checked = validate_organisations(raw.frame, dict(raw.header_mapping))
@@ -130,11 +192,21 @@ def _import_organisations(session: Session, raw: RawTable, *, dry_run: bool, rep
         raise ValidationFailed(checked.problems)
     batch_id = None if dry_run else _batch(session, raw, 0, 0, user)
     written, skipped = write_organisations(session, checked.frame, batch_id, dry_run=dry_run)
-    return ImportSummary("organisation", raw.file_name, raw.encoding, checked.frame.height, written, skipped,
-                         dry_run=dry_run, batch_id=batch_id)
+    return ImportSummary(
+        "organisation",
+        raw.file_name,
+        raw.encoding,
+        checked.frame.height,
+        written,
+        skipped,
+        dry_run=dry_run,
+        batch_id=batch_id,
+    )
 
 
-def _import_production(session: Session, raw: RawTable, *, dry_run: bool, replace: bool, user: str | None) -> ImportSummary:
+def _import_production(
+    session: Session, raw: RawTable, *, dry_run: bool, replace: bool, user: str | None
+) -> ImportSummary:
     from citycarbon.services.organisations import write_production
 
     header = dict(raw.header_mapping)
@@ -144,13 +216,25 @@ def _import_production(session: Session, raw: RawTable, *, dry_run: bool, replac
     if problems or unknown:
         raise ValidationFailed(sorted(problems + unknown, key=lambda p: p.row or 0))
     batch_id = None if dry_run else _batch(session, raw, 0, 0, user)
-    written, skipped, conflicts = write_production(session, checked.frame, ids, batch_id, replace=replace, dry_run=dry_run)
+    written, skipped, conflicts = write_production(
+        session, checked.frame, ids, batch_id, replace=replace, dry_run=dry_run
+    )
     if conflicts:
         raise ValidationFailed(conflicts)
-    return ImportSummary("production", raw.file_name, raw.encoding, checked.frame.height, written, skipped,
-                         dry_run=dry_run, batch_id=batch_id)
+    return ImportSummary(
+        "production",
+        raw.file_name,
+        raw.encoding,
+        checked.frame.height,
+        written,
+        skipped,
+        dry_run=dry_run,
+        batch_id=batch_id,
+    )
 
 
 def describe(summary: ImportSummary) -> dict[str, Any]:
     """Plain-dict form for JSON output and the API."""
-    return {k: v for k, v in summary.__dict__.items() if k != "affected"} | {"affected_periods": len(summary.affected)}
+    return {k: v for k, v in summary.__dict__.items() if k != "affected"} | {
+        "affected_periods": len(summary.affected)
+    }

@@ -48,13 +48,21 @@ def sync_factor_sets(session: Session, versions: dict[str, str]) -> dict[str, in
     """Register the factor-set versions in use (with their digests); return their ids."""
     ids = {}
     for dataset, version in versions.items():
-        found = session.execute(select(FactorSet.id).where(FactorSet.dataset == dataset, FactorSet.version == version)).scalar()
+        found = session.execute(
+            select(FactorSet.id).where(FactorSet.dataset == dataset, FactorSet.version == version)
+        ).scalar()
         if found is None:
             manifest = read_manifest(dataset, version)
-            row = FactorSet(dataset=dataset, version=version, title=manifest.title, publisher=manifest.publisher,
-                            document=manifest.document, valid_from_year=manifest.valid_from_year,
-                            valid_to_year=manifest.valid_to_year,
-                            sha256=next(iter(manifest.files.values())).sha256)
+            row = FactorSet(
+                dataset=dataset,
+                version=version,
+                title=manifest.title,
+                publisher=manifest.publisher,
+                document=manifest.document,
+                valid_from_year=manifest.valid_from_year,
+                valid_to_year=manifest.valid_to_year,
+                sha256=next(iter(manifest.files.values())).sha256,
+            )
             session.add(row)
             session.flush()
             found = row.id
@@ -62,12 +70,23 @@ def sync_factor_sets(session: Session, versions: dict[str, str]) -> dict[str, in
     return ids
 
 
-def load_activity(session: Session, years: Iterable[int] | None = None, pairs: Iterable[tuple[str, str]] | None = None) -> pl.DataFrame:
+def load_activity(
+    session: Session, years: Iterable[int] | None = None, pairs: Iterable[tuple[str, str]] | None = None
+) -> pl.DataFrame:
     """Current activity records, with credit code and period, as the engine's input frame."""
     query = (
-        select(ActivityRecord.id.label("activity_record_id"), Organisation.uscc, Organisation.id.label("organisation_id"),
-               Period.code.label("period"), Period.id.label("period_id"), Period.year, ActivityRecord.category,
-               ActivityRecord.item_code, ActivityRecord.quantity, ActivityRecord.unit)
+        select(
+            ActivityRecord.id.label("activity_record_id"),
+            Organisation.uscc,
+            Organisation.id.label("organisation_id"),
+            Period.code.label("period"),
+            Period.id.label("period_id"),
+            Period.year,
+            ActivityRecord.category,
+            ActivityRecord.item_code,
+            ActivityRecord.quantity,
+            ActivityRecord.unit,
+        )
         .join(Organisation, Organisation.id == ActivityRecord.organisation_id)
         .join(Period, Period.id == ActivityRecord.period_id)
         .where(ActivityRecord.superseded_at.is_(None))
@@ -82,19 +101,29 @@ def load_activity(session: Session, years: Iterable[int] | None = None, pairs: I
     return frame
 
 
-def calculate(session: Session, activity: pl.DataFrame, options: AccountingOptions, trigger: str) -> RunSummary:
+def calculate(
+    session: Session, activity: pl.DataFrame, options: AccountingOptions, trigger: str
+) -> RunSummary:
     """Account ``activity`` and store the results as a new run, superseding current ones."""
     if activity.is_empty():
         return RunSummary(None, 0, 0, 0.0)
     book = load_factor_book(options.fuel_set)
     set_ids = sync_factor_sets(session, book.factor_sets)
     now = dt.datetime.now(dt.UTC)
-    run = CalculationRun(trigger=trigger, grid_code=options.grid_code, gwp_metric=options.gwp_metric,
-                         include_non_co2=options.include_non_co2, fuel_set=options.fuel_set,
-                         factor_versions=json.dumps(book.factor_sets, sort_keys=True), started_at=now)
+    run = CalculationRun(
+        trigger=trigger,
+        grid_code=options.grid_code,
+        gwp_metric=options.gwp_metric,
+        include_non_co2=options.include_non_co2,
+        fuel_set=options.fuel_set,
+        factor_versions=json.dumps(book.factor_sets, sort_keys=True),
+        started_at=now,
+    )
     session.add(run)
     session.flush()
-    repo.bulk_insert(session, CalculationRunFactorSet, [{"run_id": run.id, "factor_set_id": i} for i in set_ids.values()])
+    repo.bulk_insert(
+        session, CalculationRunFactorSet, [{"run_id": run.id, "factor_set_id": i} for i in set_ids.values()]
+    )
     result = account(activity, book, options)
     keys = result.lines.select("uscc", "period", "organisation_id", "period_id").unique()
     totals = result.totals.join(keys, on=["uscc", "period"], how="left")
@@ -110,38 +139,82 @@ def _supersede(session: Session, totals: pl.DataFrame, at: dt.datetime) -> None:
     for (period_id,), group in totals.group_by(["period_id"]):
         orgs = group["organisation_id"].to_list()
         for start in range(0, len(orgs), 20_000):
-            session.execute(update(EmissionResult).where(
-                EmissionResult.superseded_at.is_(None), EmissionResult.period_id == period_id,
-                EmissionResult.organisation_id.in_(orgs[start:start + 20_000])).values(superseded_at=at))
+            session.execute(
+                update(EmissionResult)
+                .where(
+                    EmissionResult.superseded_at.is_(None),
+                    EmissionResult.period_id == period_id,
+                    EmissionResult.organisation_id.in_(orgs[start : start + 20_000]),
+                )
+                .values(superseded_at=at)
+            )
 
 
 def _insert_totals(session: Session, totals: pl.DataFrame, run_id: int, now: dt.datetime) -> pl.DataFrame:
     rows = totals.select(
-        "organisation_id", "period_id", "scope1_tco2e", "scope2_tco2e", "scope2_location_tco2e",
-        "scope2_market_tco2e", "total_tco2e", "energy_tce",
+        "organisation_id",
+        "period_id",
+        "scope1_tco2e",
+        "scope2_tco2e",
+        "scope2_location_tco2e",
+        "scope2_market_tco2e",
+        "total_tco2e",
+        "energy_tce",
         pl.when("uses_market").then(pl.lit("market")).otherwise(pl.lit("location")).alias("scope2_method"),
-        pl.lit(run_id).alias("run_id"), pl.lit(now).alias("created_at"),
+        pl.lit(run_id).alias("run_id"),
+        pl.lit(now).alias("created_at"),
     ).to_dicts()
     returned: list[tuple[int, int, int]] = []
     for chunk in repo._chunks(rows):
         returned += session.execute(
-            insert(EmissionResult).returning(EmissionResult.id, EmissionResult.organisation_id, EmissionResult.period_id,
-                                             sort_by_parameter_order=True), list(chunk)).all()
-    return pl.DataFrame(returned, schema={"result_id": pl.Int64, "organisation_id": pl.Int64, "period_id": pl.Int64}, orient="row")
+            insert(EmissionResult).returning(
+                EmissionResult.id,
+                EmissionResult.organisation_id,
+                EmissionResult.period_id,
+                sort_by_parameter_order=True,
+            ),
+            list(chunk),
+        ).all()
+    return pl.DataFrame(
+        returned,
+        schema={"result_id": pl.Int64, "organisation_id": pl.Int64, "period_id": pl.Int64},
+        orient="row",
+    )
 
 
 def _insert_lines(session: Session, lines: pl.DataFrame) -> None:
     rows = lines.select(
-        "result_id", "activity_record_id", "category", "item_code", "quantity_canonical", "canonical_unit",
-        "emissions_tco2e", "energy_tce", "emission_factor", "ncv_gj_per_unit", "carbon_content_tc_per_gj",
-        "oxidation_rate", "tce_per_unit", "lineage_id", pl.col("tce_lineage").alias("tce_lineage_id"), "scope2_method",
-        "factor_source", "factor_status", pl.col("flags").fill_null(""),
+        "result_id",
+        "activity_record_id",
+        "category",
+        "item_code",
+        "quantity_canonical",
+        "canonical_unit",
+        "emissions_tco2e",
+        "energy_tce",
+        "emission_factor",
+        "ncv_gj_per_unit",
+        "carbon_content_tc_per_gj",
+        "oxidation_rate",
+        "tce_per_unit",
+        "lineage_id",
+        pl.col("tce_lineage").alias("tce_lineage_id"),
+        "scope2_method",
+        "factor_source",
+        "factor_status",
+        pl.col("flags").fill_null(""),
     ).to_dicts()
     repo.bulk_insert(session, EmissionResultLine, rows)
 
 
-def recalculate(url: str, options: AccountingOptions | None = None, *, years: Iterable[int] | None = None,
-                pairs: Iterable[tuple[str, str]] | None = None, trigger: str = "recalculate") -> RunSummary:
+def recalculate(
+    url: str,
+    options: AccountingOptions | None = None,
+    *,
+    years: Iterable[int] | None = None,
+    pairs: Iterable[tuple[str, str]] | None = None,
+    trigger: str = "recalculate",
+) -> RunSummary:
     """Recalculate current activity (all, some years, or some organisation-periods) in one transaction."""
     with unit_of_work(url) as session:
         activity = load_activity(session, years, pairs)

@@ -42,11 +42,13 @@ def _organisation(session: Session, uscc: str) -> Organisation:
 
 
 def _periods(session: Session, org_id: int, year: int | None) -> list[dict[str, Any]]:
-    query = (select(EmissionResult, Period.code, CalculationRun.factor_versions, CalculationRun.grid_code)
-             .join(Period, Period.id == EmissionResult.period_id)
-             .join(CalculationRun, CalculationRun.id == EmissionResult.run_id)
-             .where(EmissionResult.organisation_id == org_id, EmissionResult.superseded_at.is_(None))
-             .order_by(Period.code))
+    query = (
+        select(EmissionResult, Period.code, CalculationRun.factor_versions, CalculationRun.grid_code)
+        .join(Period, Period.id == EmissionResult.period_id)
+        .join(CalculationRun, CalculationRun.id == EmissionResult.run_id)
+        .where(EmissionResult.organisation_id == org_id, EmissionResult.superseded_at.is_(None))
+        .order_by(Period.code)
+    )
     if year is not None:
         query = query.where(Period.year == year)
     periods = []
@@ -54,21 +56,43 @@ def _periods(session: Session, org_id: int, year: int | None) -> list[dict[str, 
         lines = session.execute(
             select(EmissionResultLine, ActivityRecord.quantity, ActivityRecord.unit, ActivityRecord.site_code)
             .join(ActivityRecord, ActivityRecord.id == EmissionResultLine.activity_record_id)
-            .where(EmissionResultLine.result_id == result.id).order_by(EmissionResultLine.id)).all()
-        periods.append({
-            "period": code, "result_id": result.id, "run_id": result.run_id, "grid": grid,
-            "factor_versions": versions, "scope2_method": result.scope2_method,
-            **{f: getattr(result, f) for f in TOTAL_FIELDS},
-            "lines": [{"site": site, "category": line.category, "item": line.item_code, "quantity": qty, "unit": unit,
-                       "quantity_canonical": line.quantity_canonical, "canonical_unit": line.canonical_unit,
-                       "tco2e": line.emissions_tco2e, "energy_tce": line.energy_tce,
-                       "emission_factor": line.emission_factor, "lineage_id": line.lineage_id,
-                       "ncv_gj_per_unit": line.ncv_gj_per_unit, "carbon_content_tc_per_gj": line.carbon_content_tc_per_gj,
-                       "oxidation_rate": line.oxidation_rate, "tce_per_unit": line.tce_per_unit,
-                       "source": line.factor_source, "status": line.factor_status,
-                       "flags": [f for f in line.flags.split(",") if f]}
-                      for line, qty, unit, site in lines],
-        })
+            .where(EmissionResultLine.result_id == result.id)
+            .order_by(EmissionResultLine.id)
+        ).all()
+        periods.append(
+            {
+                "period": code,
+                "result_id": result.id,
+                "run_id": result.run_id,
+                "grid": grid,
+                "factor_versions": versions,
+                "scope2_method": result.scope2_method,
+                **{f: getattr(result, f) for f in TOTAL_FIELDS},
+                "lines": [
+                    {
+                        "site": site,
+                        "category": line.category,
+                        "item": line.item_code,
+                        "quantity": qty,
+                        "unit": unit,
+                        "quantity_canonical": line.quantity_canonical,
+                        "canonical_unit": line.canonical_unit,
+                        "tco2e": line.emissions_tco2e,
+                        "energy_tce": line.energy_tce,
+                        "emission_factor": line.emission_factor,
+                        "lineage_id": line.lineage_id,
+                        "ncv_gj_per_unit": line.ncv_gj_per_unit,
+                        "carbon_content_tc_per_gj": line.carbon_content_tc_per_gj,
+                        "oxidation_rate": line.oxidation_rate,
+                        "tce_per_unit": line.tce_per_unit,
+                        "source": line.factor_source,
+                        "status": line.factor_status,
+                        "flags": [f for f in line.flags.split(",") if f],
+                    }
+                    for line, qty, unit, site in lines
+                ],
+            }
+        )
     return periods
 
 
@@ -77,8 +101,14 @@ def build_report(url: str, uscc: str, year: int | None = None) -> dict[str, Any]
     with unit_of_work(url) as session:
         org = _organisation(session, uscc)
         periods = _periods(session, org.id, year)
-        organisation = {"uscc": org.uscc, "name": org.name, "kind": org.kind, "industry_code": org.industry_code,
-                        "region_code": org.region_code, "area_mu": org.area_mu}
+        organisation = {
+            "uscc": org.uscc,
+            "name": org.name,
+            "kind": org.kind,
+            "industry_code": org.industry_code,
+            "region_code": org.region_code,
+            "area_mu": org.area_mu,
+        }
     totals = {f: sum(p[f] for p in periods) for f in TOTAL_FIELDS}
     return {"organisation": organisation, "year": year, "totals": totals, "periods": periods}
 
@@ -95,19 +125,58 @@ def report_xlsx(report: dict[str, Any], locale: str | None) -> bytes:
     summary.append([tr("Credit code"), org["uscc"]])
     summary.append([tr("Industry"), org["industry_code"], tr("Region"), org["region_code"]])
     summary.append([])
-    summary.append([tr(h) for h in ("Period", "Scope 1 (tCO2e)", "Scope 2 (tCO2e)", "Total (tCO2e)", "Energy (tce)", "Scope 2 method")])
+    summary.append(
+        [
+            tr(h)
+            for h in (
+                "Period",
+                "Scope 1 (tCO2e)",
+                "Scope 2 (tCO2e)",
+                "Total (tCO2e)",
+                "Energy (tce)",
+                "Scope 2 method",
+            )
+        ]
+    )
     for period in report["periods"]:
         summary.append([period["period"], *(period[f] for f in TOTAL_FIELDS), tr(period["scope2_method"])])
     summary.append([tr("Total"), *(report["totals"][f] for f in TOTAL_FIELDS)])
     lines = book.create_sheet(tr("Lines"))
-    headings = ("Period", "Site", "Category", "Item", "Quantity", "Unit", "tCO2e", "Energy (tce)",
-                "Emission factor", "Factor", "Source", "Status", "Flags")
+    headings = (
+        "Period",
+        "Site",
+        "Category",
+        "Item",
+        "Quantity",
+        "Unit",
+        "tCO2e",
+        "Energy (tce)",
+        "Emission factor",
+        "Factor",
+        "Source",
+        "Status",
+        "Flags",
+    )
     lines.append([tr(h) for h in headings])
     for period in report["periods"]:
         for line in period["lines"]:
-            lines.append([period["period"], line["site"], tr(line["category"]), line["item"], line["quantity"], line["unit"],
-                          line["tco2e"], line["energy_tce"], line["emission_factor"], line["lineage_id"],
-                          line["source"], line["status"], ",".join(line["flags"])])
+            lines.append(
+                [
+                    period["period"],
+                    line["site"],
+                    tr(line["category"]),
+                    line["item"],
+                    line["quantity"],
+                    line["unit"],
+                    line["tco2e"],
+                    line["energy_tce"],
+                    line["emission_factor"],
+                    line["lineage_id"],
+                    line["source"],
+                    line["status"],
+                    ",".join(line["flags"]),
+                ]
+            )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -42,9 +42,22 @@ def ensure_periods(session: Session, codes: Iterable[str]) -> dict[str, int]:
     known = dict(session.execute(select(Period.code, Period.id).where(Period.code.in_(wanted))).all())
     missing = [parse_period(code) for code in sorted(wanted - set(known))]
     if missing:
-        bulk_insert(session, Period, [
-            {"code": p.code, "kind": p.kind, "year": p.year, "quarter": p.quarter, "month": p.month,
-             "start_date": p.start_date, "end_date": p.end_date} for p in missing])
+        bulk_insert(
+            session,
+            Period,
+            [
+                {
+                    "code": p.code,
+                    "kind": p.kind,
+                    "year": p.year,
+                    "quarter": p.quarter,
+                    "month": p.month,
+                    "start_date": p.start_date,
+                    "end_date": p.end_date,
+                }
+                for p in missing
+            ],
+        )
         known |= dict(session.execute(select(Period.code, Period.id).where(Period.code.in_(wanted))).all())
     return known
 
@@ -82,15 +95,22 @@ def current_activity(session: Session, keys: Iterable[str]) -> pl.DataFrame:
     for start in range(0, len(wanted), 20_000):
         part = wanted[start : start + 20_000]
         found += session.execute(
-            select(ActivityRecord.id, ActivityRecord.record_key, ActivityRecord.quantity, ActivityRecord.unit)
-            .where(ActivityRecord.superseded_at.is_(None), ActivityRecord.record_key.in_(part))
+            select(
+                ActivityRecord.id, ActivityRecord.record_key, ActivityRecord.quantity, ActivityRecord.unit
+            ).where(ActivityRecord.superseded_at.is_(None), ActivityRecord.record_key.in_(part))
         ).all()
-    return pl.DataFrame(found, schema={"id": pl.Int64, "record_key": pl.String, "quantity": pl.Float64,
-                                       "unit": pl.String}, orient="row")
+    return pl.DataFrame(
+        found,
+        schema={"id": pl.Int64, "record_key": pl.String, "quantity": pl.Float64, "unit": pl.String},
+        orient="row",
+    )
 
 
 def supersede_activity(session: Session, ids: Sequence[int], at: dt.datetime) -> None:
     """Mark records as replaced (kept as history, no longer current)."""
     for start in range(0, len(ids), 20_000):
-        session.execute(update(ActivityRecord).where(ActivityRecord.id.in_(ids[start : start + 20_000]))
-                        .values(superseded_at=at))
+        session.execute(
+            update(ActivityRecord)
+            .where(ActivityRecord.id.in_(ids[start : start + 20_000]))
+            .values(superseded_at=at)
+        )

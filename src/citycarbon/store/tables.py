@@ -118,8 +118,13 @@ class ActivityRecord(Base):
 
     __tablename__ = "activity_record"
     __table_args__ = (
-        Index("uq_activity_record_current_key", "record_key", unique=True,
-              sqlite_where=_CURRENT, postgresql_where=_CURRENT),
+        Index(
+            "uq_activity_record_current_key",
+            "record_key",
+            unique=True,
+            sqlite_where=_CURRENT,
+            postgresql_where=_CURRENT,
+        ),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -142,8 +147,15 @@ class ProductionRecord(Base):
 
     __tablename__ = "production_record"
     __table_args__ = (
-        Index("uq_production_record_current_key", "organisation_id", "period_id", "product_code", unique=True,
-              sqlite_where=_CURRENT, postgresql_where=_CURRENT),
+        Index(
+            "uq_production_record_current_key",
+            "organisation_id",
+            "period_id",
+            "product_code",
+            unique=True,
+            sqlite_where=_CURRENT,
+            postgresql_where=_CURRENT,
+        ),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -203,8 +215,14 @@ class EmissionResult(Base):
 
     __tablename__ = "emission_result"
     __table_args__ = (
-        Index("uq_emission_result_current", "organisation_id", "period_id", unique=True,
-              sqlite_where=_CURRENT, postgresql_where=_CURRENT),
+        Index(
+            "uq_emission_result_current",
+            "organisation_id",
+            "period_id",
+            unique=True,
+            sqlite_where=_CURRENT,
+            postgresql_where=_CURRENT,
+        ),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("calculation_run.id"), index=True)

@@ -94,9 +94,7 @@ def test_unknown_registration_authority_is_rejected() -> None:
     assert error.params == {"authority": "B"}
 
 
-@pytest.mark.parametrize(
-    ("prefix", "authority", "entity_type"), [("94", "9", "4"), ("Y2", "Y", "2")]
-)
+@pytest.mark.parametrize(("prefix", "authority", "entity_type"), [("94", "9", "4"), ("Y2", "Y", "2")])
 def test_entity_type_not_used_by_the_authority_is_rejected(
     prefix: str, authority: str, entity_type: str
 ) -> None:

@@ -71,9 +71,7 @@ class CodeTree(Generic[NodeT]):
                 continue
             parent = self._nodes.get(node.parent_code)
             if parent is None:
-                raise ReferenceDataError(
-                    MSG_MISSING_PARENT, code=node.code, parent_code=node.parent_code
-                )
+                raise ReferenceDataError(MSG_MISSING_PARENT, code=node.code, parent_code=node.parent_code)
             if depth[parent.level] != depth[node.level] - 1:
                 raise ReferenceDataError(
                     MSG_LEVEL_MISMATCH,

@@ -80,9 +80,7 @@ def _check_row(industry: Industry) -> None:
         raise ReferenceDataError(MSG_SHAPE, code=industry.code)
     expected = _LEVEL_BY_DIGITS[len(industry.digits)]
     if industry.level != expected:
-        raise ReferenceDataError(
-            MSG_ROW_FORM, code=industry.code, level=industry.level, expected=expected
-        )
+        raise ReferenceDataError(MSG_ROW_FORM, code=industry.code, level=industry.level, expected=expected)
     implied = {"section": None, "division": industry.code[0]}.get(expected, industry.code[:-1])
     if industry.parent_code != implied:
         raise ReferenceDataError(
@@ -110,9 +108,7 @@ class IndustryCatalogue:
         for industry in rows:
             _check_row(industry)
         self._tree: CodeTree[Industry] = CodeTree(rows, LEVELS)
-        self._section_of_division = {
-            row.digits: row.code[0] for row in rows if row.level == "division"
-        }
+        self._section_of_division = {row.digits: row.code[0] for row in rows if row.level == "division"}
 
     def __len__(self) -> int:
         return len(self._tree)
@@ -154,9 +150,7 @@ class IndustryCatalogue:
             if section is None:
                 raise InvalidCode(MSG_UNKNOWN, code=text)
             if letter and letter != section:
-                raise InvalidCode(
-                    MSG_SECTION_MISMATCH, letter=letter, division=digits[:2], section=section
-                )
+                raise InvalidCode(MSG_SECTION_MISMATCH, letter=letter, division=digits[:2], section=section)
             letter = section
         node = self._tree.get(letter + digits)
         if node is None:

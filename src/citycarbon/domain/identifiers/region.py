@@ -31,9 +31,7 @@ LEVELS: tuple[RegionLevel, ...] = ("province", "prefecture", "county")
 
 MSG_SHAPE = "A region code has 6 digits, got '{code}'"
 MSG_UNKNOWN = "Unknown region code {code}"
-MSG_REPLACED = (
-    "Region code {code} ({name}) is no longer in use; use {replacement} ({replacement_name})"
-)
+MSG_REPLACED = "Region code {code} ({name}) is no longer in use; use {replacement} ({replacement_name})"
 MSG_CODE_LEVEL = "Region {code} is listed as {level}, but a code of that form is a {expected}"
 MSG_CODE_PARENT = "Region {code} names parent {parent_code}, but its code implies {expected}"
 MSG_BAD_REPLACEMENT = "Region {code} is replaced by {replacement}, which is not a current region"

@@ -45,9 +45,7 @@ ENTITY_TYPES: Mapping[str, frozenset[str]] = {
 }
 
 MSG_LENGTH = "A unified social credit code has 18 characters, got {length}"
-MSG_FIRST17_LENGTH = (
-    "Expected the first 17 characters of a unified social credit code, got {length}"
-)
+MSG_FIRST17_LENGTH = "Expected the first 17 characters of a unified social credit code, got {length}"
 MSG_CHARACTER = (
     "Character '{character}' at position {position} is not allowed in a unified social credit code"
 )
@@ -57,8 +55,7 @@ MSG_REGION_DIGIT = (
 )
 MSG_AUTHORITY = "Unknown registration authority code '{authority}' at position 1"
 MSG_ENTITY_TYPE = (
-    "Entity type code '{entity_type}' at position 2 is not used by registration "
-    "authority '{authority}'"
+    "Entity type code '{entity_type}' at position 2 is not used by registration authority '{authority}'"
 )
 MSG_CHECK = "Check character should be '{expected}', got '{actual}'"
 

@@ -24,10 +24,18 @@ class Category(StrEnum):
 
 
 CATEGORY_NAMES: dict[str, Category] = {
-    "fuel": Category.FUEL, "燃料": Category.FUEL, "化石燃料": Category.FUEL,
-    "electricity": Category.ELECTRICITY, "电力": Category.ELECTRICITY, "电": Category.ELECTRICITY,
-    "heat": Category.HEAT, "热力": Category.HEAT, "热": Category.HEAT,
-    "process": Category.PROCESS, "过程": Category.PROCESS, "工业过程": Category.PROCESS,
+    "fuel": Category.FUEL,
+    "燃料": Category.FUEL,
+    "化石燃料": Category.FUEL,
+    "electricity": Category.ELECTRICITY,
+    "电力": Category.ELECTRICITY,
+    "电": Category.ELECTRICITY,
+    "heat": Category.HEAT,
+    "热力": Category.HEAT,
+    "热": Category.HEAT,
+    "process": Category.PROCESS,
+    "过程": Category.PROCESS,
+    "工业过程": Category.PROCESS,
 }
 
 #: Canonical unit of electricity and heat quantities; fuel and process units come from data.
@@ -48,14 +56,28 @@ HEAT_ITEMS: dict[str, tuple[str, str]] = {
 }
 _ITEM_ALIASES: dict[Category, dict[str, str]] = {
     Category.ELECTRICITY: {
-        "grid": "grid", "电力": "grid", "电网电力": "grid", "外购电力": "grid", "购入电力": "grid",
-        "green": "green", "绿电": "green", "绿色电力": "green",
-        "export": "export", "输出电力": "export", "外供电力": "export",
+        "grid": "grid",
+        "电力": "grid",
+        "电网电力": "grid",
+        "外购电力": "grid",
+        "购入电力": "grid",
+        "green": "green",
+        "绿电": "green",
+        "绿色电力": "green",
+        "export": "export",
+        "输出电力": "export",
+        "外供电力": "export",
     },
     Category.HEAT: {
-        "steam": "steam", "蒸汽": "steam", "外购蒸汽": "steam",
-        "hot_water": "hot_water", "热水": "hot_water", "外购热水": "hot_water",
-        "export": "export", "输出热力": "export", "外供热力": "export",
+        "steam": "steam",
+        "蒸汽": "steam",
+        "外购蒸汽": "steam",
+        "hot_water": "hot_water",
+        "热水": "hot_water",
+        "外购热水": "hot_water",
+        "export": "export",
+        "输出热力": "export",
+        "外供热力": "export",
     },
 }
 

@@ -115,14 +115,19 @@ class FactorBook:
         if not series:
             raise FactorNotFound(
                 "No electricity factors for grid '{grid}'; known grids: {known}",
-                grid=grid_code, known=", ".join(sorted(self.grid_series)),
+                grid=grid_code,
+                known=", ".join(sorted(self.grid_series)),
             )
         earlier = [f for f in series if f.data_year <= year]
         if earlier:
             chosen = earlier[-1]
             if chosen.data_year == year:
                 return GridChoice(chosen, None)
-            flag = f"latest_published:{chosen.data_year}" if chosen is series[-1] else f"nearest_earlier:{chosen.data_year}"
+            flag = (
+                f"latest_published:{chosen.data_year}"
+                if chosen is series[-1]
+                else f"nearest_earlier:{chosen.data_year}"
+            )
             return GridChoice(chosen, flag)
         return GridChoice(series[0], f"earliest_published:{series[0].data_year}")
 

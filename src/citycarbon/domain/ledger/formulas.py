@@ -20,7 +20,9 @@ CO2_PER_MGO = 44.0 / 40.0
 GJ_PER_TCE = 29.3076
 
 
-def fuel_emission_factor(ncv_gj_per_unit: float, carbon_content_tc_per_gj: float, oxidation_rate: float) -> float:
+def fuel_emission_factor(
+    ncv_gj_per_unit: float, carbon_content_tc_per_gj: float, oxidation_rate: float
+) -> float:
     """Return the CO2 emission factor of a fuel [tCO2 per unit of fuel].
 
     Parameters

@@ -79,7 +79,10 @@ def _check_year(year: int, text: str) -> int:
     if not _FIRST_YEAR <= year <= _LAST_YEAR:
         raise InvalidPeriod(
             "Period '{text}' has year {year} outside {first}–{last}",
-            text=text, year=year, first=_FIRST_YEAR, last=_LAST_YEAR,
+            text=text,
+            year=year,
+            first=_FIRST_YEAR,
+            last=_LAST_YEAR,
         )
     return year
 
@@ -102,12 +105,16 @@ def parse_period(text: str) -> Period:
         if match:
             year, month = _check_year(int(match.group(1)), value), int(match.group(2))
             if not 1 <= month <= 12:
-                raise InvalidPeriod("Period '{text}' has month {month}; months run 1–12", text=value, month=month)
+                raise InvalidPeriod(
+                    "Period '{text}' has month {month}; months run 1–12", text=value, month=month
+                )
             return Period(year, month=month)
     match = _QUARTER.match(value)
     if match:
         quarter = match.group(2)
-        return Period(_check_year(int(match.group(1)), value), quarter=_CN_DIGITS.get(quarter) or int(quarter))
+        return Period(
+            _check_year(int(match.group(1)), value), quarter=_CN_DIGITS.get(quarter) or int(quarter)
+        )
     match = _YEAR.match(value)
     if match:
         return Period(_check_year(int(match.group(1)), value))

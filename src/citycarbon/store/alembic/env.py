@@ -15,8 +15,11 @@ def run_migrations_online() -> None:
     """Run migrations in a transaction on a live connection (batch mode for SQLite ALTERs)."""
     engine = get_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=engine.dialect.name == "sqlite")
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=engine.dialect.name == "sqlite",
+        )
         with context.begin_transaction():
             context.run_migrations()
 
