@@ -164,3 +164,15 @@ def test_organisation_with_bad_codes_reports_reasons(db_url: str, tmp_path: Path
         f"uscc,name,industry_code,region_code,legacy_uscc_reason\n{bad_check},甲,C3411,331002,早期试点代码\n"
     )
     assert import_file(db_url, write(tmp_path, "o2.csv", legacy), file_name="o2.csv").written == 1
+
+
+def test_named_sites_are_registered_once(city: str, tmp_path: Path) -> None:
+    from citycarbon.store.tables import Site
+
+    text = f"uscc,site,period,category,item,quantity,unit\n{ORG_A},厂区一,2023-01,fuel,diesel,1,t\n"
+    text += f"{ORG_A},厂区一,2023-02,fuel,diesel,1,t\n{ORG_A},,2023-02,fuel,diesel,1,t\n"
+    import_file(city, write(tmp_path, "s.csv", text), file_name="s.csv")
+    with unit_of_work(city) as session:
+        sites = session.execute(select(Site.site_code)).scalars().all()
+    assert sites == ["厂区一"]
+    assert count(city, ActivityRecord.id) == 3

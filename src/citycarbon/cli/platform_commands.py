@@ -84,9 +84,17 @@ def serve_command(
 
     import uvicorn
 
+    from citycarbon.services.startup import prepare_platform
+
     settings = get_settings()
     url = database_url(db)
-    upgrade_database(url)
+    try:
+        report = prepare_platform(url)
+    except CityCarbonError as error:
+        fail(error, None)
+    if report.recalculated is not None:
+        run = report.recalculated
+        typer.echo(f"factor sets changed: recalculated {run.results} results (run {run.run_id})")
     os.environ["CITYCARBON_DATABASE_URL"] = url
     uvicorn.run(
         "citycarbon.api.app:create_app",

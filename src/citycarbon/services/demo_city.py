@@ -29,7 +29,6 @@ from pathlib import Path
 
 import polars as pl
 
-from citycarbon.domain.identifiers.uscc import ALPHABET, make_uscc
 from citycarbon.services import demo_vocabulary as vocab
 from citycarbon.services.demo_vocabulary import IndustryProfile, Region, Use
 
@@ -42,6 +41,10 @@ AWKWARD_SHARE = 0.01
 MISSING_PRODUCTION_SHARE = 0.1  # of individual businesses' months
 INTENSITY_SIGMA = 0.5
 BASE_LOAD = 0.3  # share of energy use that does not follow output (lighting, HVAC, idle)
+
+ORGANISATION_COLUMNS = ("uscc", "name", "kind", "industry_code", "region_code", "area_mu")
+PRODUCTION_COLUMNS = ("uscc", "period", "output_value_10k_cny", "value_added_10k_cny")
+ACTIVITY_COLUMNS = ("uscc", "site", "period", "category", "item", "quantity", "unit", "certificate")
 
 
 @dataclass(frozen=True)
@@ -116,16 +119,14 @@ def write_demo_files(
         raise ValueError("years must name at least one year")
     rng = random.Random(seed)
     months = [(year, month) for year in sorted(set(years)) for month in range(1, 13)]
+    periods = [f"{year}-{month:02d}" for year, month in months]
     orgs = _make_organisations(rng, organisations, months)
     dest.mkdir(parents=True, exist_ok=True)
-    files = DemoFiles(
-        dest / "organisations.csv", dest / "production.csv", dest / "activity.csv", len(orgs), 0
-    )
-    _organisation_frame(orgs).write_csv(files.organisations, float_precision=2)
-    _production_frame(rng, orgs, months).write_csv(files.production, float_precision=2)
-    activity = _activity_frame(rng, orgs, months)
-    activity.write_csv(files.activity, float_precision=3)
-    return DemoFiles(files.organisations, files.production, files.activity, len(orgs), activity.height)
+    paths = (dest / "organisations.csv", dest / "production.csv", dest / "activity.csv")
+    _write(paths[0], _organisation_rows(orgs), ORGANISATION_COLUMNS)
+    _write(paths[1], _production_rows(rng, orgs, periods), PRODUCTION_COLUMNS)
+    activity_rows = _write(paths[2], _activity_rows(rng, orgs, periods), ACTIVITY_COLUMNS)
+    return DemoFiles(*paths, organisation_count=len(orgs), activity_rows=activity_rows)
 
 
 def _pick_profile(rng: random.Random, profiles: Sequence[IndustryProfile], region: Region) -> IndustryProfile:
@@ -135,46 +136,6 @@ def _pick_profile(rng: random.Random, profiles: Sequence[IndustryProfile], regio
         for p in profiles
     ]
     return rng.choices(profiles, weights)[0]
-
-
-def _make_uscc(rng: random.Random, entity_type: str, region: Region, taken: set[str]) -> str:
-    """Draw an unused credit code: market regulator (9), entity type, region, 9 random chars."""
-    while True:
-        if rng.random() < 0.6:  # codes issued since 2015 mostly start their body with "MA"
-            body = "MA" + "".join(rng.choices(ALPHABET, k=7))
-        else:  # older firms carry their former 9-digit organisation code
-            body = "".join(rng.choices("0123456789", k=9))
-        code = make_uscc(f"9{entity_type}{region.code}{body}")
-        if code not in taken:
-            taken.add(code)
-            return code
-
-
-def _trade_name(rng: random.Random) -> str:
-    """Draw a two-character trade name (字号) such as 宏达; doubled characters read oddly."""
-    first = rng.choice(vocab.TRADE_NAME_FIRST)
-    second = rng.choice(vocab.TRADE_NAME_SECOND.replace(first, ""))
-    return first + second
-
-
-def _make_name(
-    rng: random.Random, kind: str, profile: IndustryProfile, region: Region, taken: set[str]
-) -> str:
-    """Draw an unused registered name in the usual pattern of each kind of organisation."""
-    while True:
-        word = rng.choice(profile.words)
-        if kind == "individual_business":
-            owner = rng.choice((_trade_name(rng), rng.choice(vocab.SURNAMES) + "记"))
-            name = f"{region.short}{owner}{word}"
-        elif kind == "park":
-            name = f"{region.prefix}{_trade_name(rng)}{word}"
-        elif rng.random() < 0.08:  # a few large firms are provincial joint-stock companies
-            name = f"浙江{_trade_name(rng)}{word}股份有限公司"
-        else:
-            name = f"{region.prefix}{_trade_name(rng)}{word}有限公司"
-        if name not in taken:
-            taken.add(name)
-            return name
 
 
 def _monthly_levels(rng: random.Random, months: Sequence[tuple[int, int]], opening: int) -> list[float]:
@@ -240,8 +201,8 @@ def _make_organisations(
         green = kind == "enterprise" and rng.random() < GREEN_CHANCE
         orgs.append(
             _Organisation(
-                uscc=_make_uscc(rng, "2" if kind == "individual_business" else "1", region, codes),
-                name=_make_name(rng, kind, profile, region, names),
+                uscc=vocab.draw_uscc(rng, "2" if kind == "individual_business" else "1", region, codes),
+                name=vocab.draw_name(rng, kind, profile, region, names),
                 kind=kind,
                 profile=profile,
                 region=region,
@@ -261,64 +222,35 @@ def _make_organisations(
     return orgs
 
 
-def _organisation_frame(orgs: Sequence[_Organisation]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "uscc": [o.uscc for o in orgs],
-            "name": [o.name for o in orgs],
-            "kind": [o.kind for o in orgs],
-            "industry_code": [o.profile.code for o in orgs],
-            "region_code": [o.region.code for o in orgs],
-            "area_mu": [round(o.area_mu, 2) for o in orgs],
-        },
-        schema={
-            "uscc": pl.String,
-            "name": pl.String,
-            "kind": pl.String,
-            "industry_code": pl.String,
-            "region_code": pl.String,
-            "area_mu": pl.Float64,
-        },
-    )
+def _write(path: Path, rows: list[tuple[str | None, ...]], columns: tuple[str, ...]) -> int:
+    """Write rows of preformatted cells, so that every number keeps its stated decimals."""
+    pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row").write_csv(path)
+    return len(rows)
 
 
-def _production_frame(
-    rng: random.Random, orgs: Sequence[_Organisation], months: Sequence[tuple[int, int]]
-) -> pl.DataFrame:
+def _organisation_rows(orgs: Sequence[_Organisation]) -> list[tuple[str | None, ...]]:
+    return [(o.uscc, o.name, o.kind, o.profile.code, o.region.code, f"{o.area_mu:.2f}") for o in orgs]
+
+
+def _production_rows(
+    rng: random.Random, orgs: Sequence[_Organisation], periods: Sequence[str]
+) -> list[tuple[str | None, ...]]:
     """Monthly output value and value added; parks report none, their tenants do."""
-    rows: list[tuple[str, str, float, float | None]] = []
+    rows: list[tuple[str | None, ...]] = []
     for org in orgs:
         if org.kind == "park":
             continue
-        for index, (year, month) in enumerate(months):
-            if index < org.opening or (
-                org.kind == "individual_business" and rng.random() < MISSING_PRODUCTION_SHARE
-            ):
+        for index in range(org.opening, len(periods)):
+            if org.kind == "individual_business" and rng.random() < MISSING_PRODUCTION_SHARE:
                 continue
             output = org.output_10k_cny * org.levels[index]
-            value_added: float | None = output * org.value_added_share * rng.gauss(1, 0.04)
+            value_added = f"{output * org.value_added_share * rng.gauss(1, 0.04):.2f}"
             if index in org.zero_value_added:
-                value_added = 0.0
-            elif not org.reports_value_added:
-                value_added = None
+                value_added = "0.00"
             rows.append(
-                (
-                    org.uscc,
-                    f"{year}-{month:02d}",
-                    round(output, 2),
-                    None if value_added is None else round(value_added, 2),
-                )
+                (org.uscc, periods[index], f"{output:.2f}", value_added if org.reports_value_added else None)
             )
-    return pl.DataFrame(
-        rows,
-        orient="row",
-        schema={
-            "uscc": pl.String,
-            "period": pl.String,
-            "output_value_10k_cny": pl.Float64,
-            "value_added_10k_cny": pl.Float64,
-        },
-    )
+    return rows
 
 
 def _uses(rng: random.Random, org: _Organisation) -> list[Use]:
@@ -338,56 +270,38 @@ def _uses(rng: random.Random, org: _Organisation) -> list[Use]:
     return uses
 
 
-def _activity_frame(
-    rng: random.Random, orgs: Sequence[_Organisation], months: Sequence[tuple[int, int]]
-) -> pl.DataFrame:
+def _monthly_scale(org: _Organisation, use: Use, site_share: float) -> float:
+    """Quantity of an average month in the first year, in the unit the row is written in."""
+    scale = org.output_10k_cny * use.per_output * org.efficiency * site_share
+    if use.item == "green":
+        return scale * org.green_share
+    if use.category == "electricity":  # green electricity replaces part of the grid purchase
+        scale *= (1 - org.green_share) / (10 if use.unit == "万千瓦时" else 1)
+    return scale
+
+
+def _activity_rows(
+    rng: random.Random, orgs: Sequence[_Organisation], periods: Sequence[str]
+) -> list[tuple[str | None, ...]]:
     """Monthly quantities: output x intensity x firm efficiency, with base load and noise."""
-    periods = [f"{year}-{month:02d}" for year, month in months]
-    summer = [1.08 if month in (7, 8) else 1.0 for _, month in months]
+    summer = [1.08 if period[5:] in ("07", "08") else 1.0 for period in periods]
     certificates = 0
-    rows: list[tuple[str, str | None, str, str, str, float, str, str | None]] = []
+    rows: list[tuple[str | None, ...]] = []
     for org in orgs:
         uses = _uses(rng, org)
         for site, share in org.sites:
             for use in uses:
-                scale = org.output_10k_cny * use.per_output * org.efficiency * share
-                if use.category == "electricity":
-                    green = org.green_share if use.item == "green" else -org.green_share
-                    scale *= green if green > 0 else 1 + green
-                    scale /= 10 if use.unit == "万千瓦时" else 1
+                scale = _monthly_scale(org, use, share)
                 for index in range(org.opening, len(periods)):
                     period = periods[index]
                     quantity = scale * (BASE_LOAD + (1 - BASE_LOAD) * org.levels[index])
                     quantity *= math.exp(rng.gauss(0, 0.06))
-                    if use.category == "electricity":
+                    if use.category == "electricity":  # air conditioning
                         quantity *= summer[index]
                     certificate = None
                     if use.item == "green":
                         certificates += 1
                         certificate = f"GEC-{period[:4]}-{certificates:06d}"
-                    rows.append(
-                        (
-                            org.uscc,
-                            site,
-                            period,
-                            use.category,
-                            use.item,
-                            max(round(quantity, 3), 0.001),
-                            use.unit,
-                            certificate,
-                        )
-                    )
-    return pl.DataFrame(
-        rows,
-        orient="row",
-        schema={
-            "uscc": pl.String,
-            "site": pl.String,
-            "period": pl.String,
-            "category": pl.String,
-            "item": pl.String,
-            "quantity": pl.Float64,
-            "unit": pl.String,
-            "certificate": pl.String,
-        },
-    )
+                    cell = f"{max(quantity, 0.001):.3f}"
+                    rows.append((org.uscc, site, period, use.category, use.item, cell, use.unit, certificate))
+    return rows

@@ -6,12 +6,18 @@ few hundred MWh a month and a cement kiln dwarfs a garment workshop. It is there
 module constants next to the generator, and never as reference data. Only the codes are real:
 region codes (GB/T 2260), industry classes (GB/T 4754-2017), and the fuel, process and energy
 item codes of the platform's reference data.
+
+The two ``draw_*`` functions turn this vocabulary into registered names and credit codes;
+they live here because a name pattern is vocabulary too.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from typing import NamedTuple
+
+from citycarbon.domain.identifiers.uscc import ALPHABET, make_uscc
 
 
 class Use(NamedTuple):
@@ -302,3 +308,43 @@ NEW_YEAR_MONTH: Mapping[int, int] = {
 MONTH_LEVEL = (1.0, 1.0, 1.02, 1.0, 1.02, 1.0, 0.98, 0.97, 1.02, 1.0, 1.04, 1.10)
 #: Output in (January, February) when the New Year falls in January or in February.
 NEW_YEAR_DIP: Mapping[int, tuple[float, float]] = {1: (0.68, 0.85), 2: (0.9, 0.62)}
+
+
+def draw_uscc(rng: random.Random, entity_type: str, region: Region, taken: set[str]) -> str:
+    """Draw an unused credit code: market regulator (9), entity type, region, 9 random chars."""
+    while True:
+        if rng.random() < 0.6:  # codes issued since 2015 mostly start their body with "MA"
+            body = "MA" + "".join(rng.choices(ALPHABET, k=7))
+        else:  # older firms carry their former 9-digit organisation code
+            body = "".join(rng.choices("0123456789", k=9))
+        code = make_uscc(f"9{entity_type}{region.code}{body}")
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def _trade_name(rng: random.Random) -> str:
+    """Draw a two-character trade name (字号) such as 宏达; doubled characters read oddly."""
+    first = rng.choice(TRADE_NAME_FIRST)
+    second = rng.choice(TRADE_NAME_SECOND.replace(first, ""))
+    return first + second
+
+
+def draw_name(
+    rng: random.Random, kind: str, profile: IndustryProfile, region: Region, taken: set[str]
+) -> str:
+    """Draw an unused registered name in the usual pattern of each kind of organisation."""
+    while True:
+        word = rng.choice(profile.words)
+        if kind == "individual_business":
+            owner = rng.choice((_trade_name(rng), rng.choice(SURNAMES) + "记"))
+            name = f"{region.short}{owner}{word}"
+        elif kind == "park":
+            name = f"{region.prefix}{_trade_name(rng)}{word}"
+        elif rng.random() < 0.08:  # a few large firms are provincial joint-stock companies
+            name = f"浙江{_trade_name(rng)}{word}股份有限公司"
+        else:
+            name = f"{region.prefix}{_trade_name(rng)}{word}有限公司"
+        if name not in taken:
+            taken.add(name)
+            return name

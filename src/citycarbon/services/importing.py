@@ -178,6 +178,7 @@ def _import_activity(
         pl.lit(batch_id).alias("import_batch_id"),
         pl.lit(now).alias("created_at"),
     ).to_dicts()
+    repo.ensure_sites(session, {(row["organisation_id"], row["site_code"]) for row in rows})
     repo.bulk_insert(session, ActivityRecord, rows)
     return ImportSummary(**{**summary.__dict__, "batch_id": batch_id})
 

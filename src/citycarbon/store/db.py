@@ -60,5 +60,8 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_database(url: str) -> None:
-    """Bring the schema at ``url`` to the newest migration (idempotent)."""
-    command.upgrade(alembic_config(url), "head")
+    """Bring the schema at ``url`` to the newest migration of every branch (idempotent).
+
+    Each bounded context may own a migration branch, so the target is ``heads``.
+    """
+    command.upgrade(alembic_config(url), "heads")

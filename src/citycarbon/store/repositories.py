@@ -20,6 +20,7 @@ from citycarbon.store.tables import (
     ImportBatch,
     Organisation,
     Period,
+    Site,
 )
 
 CHUNK = 50_000
@@ -60,6 +61,20 @@ def ensure_periods(session: Session, codes: Iterable[str]) -> dict[str, int]:
         )
         known |= dict(session.execute(select(Period.code, Period.id).where(Period.code.in_(wanted))).all())
     return known
+
+
+def ensure_sites(session: Session, pairs: Iterable[tuple[int, str]]) -> None:
+    """Register the named sites (organisation id, site code) that are not known yet."""
+    wanted = {(org, code) for org, code in pairs if code}
+    if not wanted:
+        return
+    orgs = {org for org, _ in wanted}
+    known = set(
+        session.execute(
+            select(Site.organisation_id, Site.site_code).where(Site.organisation_id.in_(orgs))
+        ).all()
+    )
+    bulk_insert(session, Site, [{"organisation_id": o, "site_code": c} for o, c in sorted(wanted - known)])
 
 
 def organisation_ids(session: Session) -> dict[str, int]:
