@@ -24,6 +24,7 @@ from citycarbon.store.db import upgrade_database
 Grid = Annotated[str, typer.Option(help="Electricity grid: national, east_china, zhejiang, national_ets …")]
 Gwp = Annotated[str, typer.Option(help="GWP set for CH4/N2O: AR5 or AR6")]
 NonCo2 = Annotated[bool, typer.Option("--non-co2", help="Also count CH4 and N2O from combustion")]
+IMPORT_STEPS = {"read": "Reading", "validate": "Validating and writing"}
 FuelSet = Annotated[str, typer.Option(help="Fuel parameter set: fuel_cn_gbt32151 (default) or fuel_cn_alt")]
 
 
@@ -81,14 +82,24 @@ def import_command(
     tr = translator(lang)
     try:
         upgrade_database(url)
-        summary = import_file(url, file, file_name=file.name, kind=kind, dry_run=dry_run, replace=replace)
-        if summary.affected and not dry_run:
-            recalculate(
+        with Console(stderr=True).status(tr("Reading")) as status:
+            summary = import_file(
                 url,
-                options_from(grid, gwp, False, "fuel_cn_gbt32151"),
-                pairs=summary.affected,
-                trigger="import",
+                file,
+                file_name=file.name,
+                kind=kind,
+                dry_run=dry_run,
+                replace=replace,
+                progress=lambda step: status.update(tr(IMPORT_STEPS[step])),
             )
+            status.update(tr("Calculating emissions"))
+            if summary.affected and not dry_run:
+                recalculate(
+                    url,
+                    options_from(grid, gwp, False, "fuel_cn_gbt32151"),
+                    pairs=summary.affected,
+                    trigger="import",
+                )
     except CityCarbonError as error:
         fail(error, lang)
     console = Console()

@@ -49,7 +49,17 @@ ACTIVITY_COLUMNS = ("uscc", "site", "period", "category", "item", "quantity", "u
 
 @dataclass(frozen=True)
 class DemoFiles:
-    """The three files written by :func:`write_demo_files`, and what they hold."""
+    """The three files written by :func:`write_demo_files`, and what they hold.
+
+    Parameters
+    ----------
+    organisations, production, activity
+        Paths of ``organisations.csv``, ``production.csv`` and ``activity.csv``.
+    organisation_count
+        Rows of ``organisations.csv``.
+    activity_rows
+        Rows of ``activity.csv``, so a caller can report progress without re-reading it.
+    """
 
     organisations: Path
     production: Path
@@ -97,7 +107,7 @@ def write_demo_files(
         Number of organisations: about 70 % enterprises, 30 % individual businesses and
         0.5 % industrial parks (at least one).
     years
-        Calendar years of monthly data.
+        Calendar years of monthly data, in any order; growth is counted from the earliest.
     seed
         Seed of the random generator; the same seed writes identical bytes.
 
@@ -105,6 +115,11 @@ def write_demo_files(
     -------
     DemoFiles
         Paths of the files and their sizes.
+
+    Raises
+    ------
+    ValueError
+        When ``organisations`` is below 1 or ``years`` is empty.
 
     Examples
     --------
@@ -172,6 +187,7 @@ def _awkward_months(rng: random.Random, opening: int, month_count: int) -> froze
 def _make_organisations(
     rng: random.Random, count: int, months: Sequence[tuple[int, int]]
 ) -> list[_Organisation]:
+    """Draw every organisation's identity and hidden traits before any monthly row is written."""
     kinds = _make_kinds(rng, count)
     enterprises = [i for i, kind in enumerate(kinds) if kind == "enterprise"]
     awkward = rng.sample(enterprises, min(len(enterprises), max(2, round(len(enterprises) * AWKWARD_SHARE))))

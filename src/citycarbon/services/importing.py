@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,7 @@ def import_file(
     dry_run: bool = False,
     replace: bool = False,
     user: str | None = None,
+    progress: Callable[[str], None] = lambda _step: None,
 ) -> ImportSummary:
     """Import one CSV/XLSX file of organisations, production or activity data in one transaction.
 
@@ -64,7 +66,9 @@ def import_file(
     ValidationFailed
         With every problem found; nothing is written.
     """
+    progress("read")
     raw = read_table(source, file_name=file_name, kind=kind)  # type: ignore[arg-type]
+    progress("validate")
     with unit_of_work(url) as session:
         earlier = repo.find_batch(session, raw.kind, raw.file_sha256)
         if earlier is not None:
