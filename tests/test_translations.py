@@ -19,9 +19,9 @@ def message_constants() -> dict[str, str]:
         for node in ast.parse(path.read_text("utf-8")).body:
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
                 for target in node.targets:
-                    if isinstance(target, ast.Name) and target.id.startswith("MSG_"):
-                        if isinstance(node.value.value, str):
-                            found[f"{path.relative_to(SRC)}:{target.id}"] = node.value.value
+                    is_message = isinstance(target, ast.Name) and target.id.startswith("MSG_")
+                    if is_message and isinstance(node.value.value, str):
+                        found[f"{path.relative_to(SRC)}:{target.id}"] = node.value.value
     return found
 
 
