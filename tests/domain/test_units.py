@@ -144,14 +144,6 @@ def test_unknown_target_unit_raises() -> None:
         conversion_factor("t", "bogus")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG src/citycarbon/domain/units.py registry(): pint's default 'ton' is the US short "
-        "ton (907.18474 kg), so a Chinese file reporting coal in 'ton' is silently accounted "
-        "9.3 % low; 'ton' should mean the metric tonne (吨) or be rejected"
-    ),
-)
 def test_ton_is_not_silently_the_us_short_ton() -> None:
     try:
         factor = conversion_factor("ton", "t")

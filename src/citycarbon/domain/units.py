@@ -15,6 +15,9 @@ import pint
 
 from citycarbon.domain.errors import UnitError
 
+# In Chinese and international energy statistics "ton" means the metric tonne; pint's default
+# "ton" is the US short ton (907 kg), which would silently under-report by 9.3 %.
+_TONNE_SPELLINGS = {"ton", "tons", "tonne", "tonnes"}
 _SCALE_PREFIX = re.compile(r"^(?:10\^4|10\*\*4|1e4|10⁴|万)\s*\*?\s*")
 
 
@@ -38,6 +41,8 @@ def normalise_unit_spelling(spelling: str) -> str:
     into the named ``e4…`` units of ``units.txt``.
     """
     text = spelling.strip().replace(" ", "").replace("³", "3").replace("㎥", "m3")
+    if text.lower() in _TONNE_SPELLINGS:
+        return "t"
     match = _SCALE_PREFIX.match(text)
     if match and text != "万" and not text.startswith(("万千瓦时", "万立方米", "万标", "万度", "万方")):
         rest = text[match.end() :]
