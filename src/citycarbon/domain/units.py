@@ -18,6 +18,8 @@ from citycarbon.domain.errors import UnitError
 # In Chinese and international energy statistics "ton" means the metric tonne; pint's default
 # "ton" is the US short ton (907 kg), which would silently under-report by 9.3 %.
 _TONNE_SPELLINGS = {"ton", "tons", "tonne", "tonnes"}
+# Case slips in energy units ("kwh", "KWH", "mWh") mean the familiar unit, never milli-watt-hours.
+_ENERGY_SPELLINGS = {"kwh": "kWh", "mwh": "MWh", "gwh": "GWh", "gj": "GJ", "mj": "MJ", "kj": "kJ", "tj": "TJ"}
 _SCALE_PREFIX = re.compile(r"^(?:10\^4|10\*\*4|1e4|10⁴|万)\s*\*?\s*")
 
 
@@ -43,6 +45,8 @@ def normalise_unit_spelling(spelling: str) -> str:
     text = spelling.strip().replace(" ", "").replace("³", "3").replace("㎥", "m3")
     if text.lower() in _TONNE_SPELLINGS:
         return "t"
+    if text.lower() in _ENERGY_SPELLINGS:
+        return _ENERGY_SPELLINGS[text.lower()]
     match = _SCALE_PREFIX.match(text)
     if match and text != "万" and not text.startswith(("万千瓦时", "万立方米", "万标", "万度", "万方")):
         rest = text[match.end() :]

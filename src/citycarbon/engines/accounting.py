@@ -88,6 +88,13 @@ def _line_columns() -> list[pl.Expr]:
         .otherwise(pl.col("lineage_location"))
         .alias("lineage_id"),
         pl.when(market).then(pl.lit("market")).otherwise(pl.lit("location")).alias("scope2_method"),
+        *(
+            pl.when(market & pl.col(f"market_{name}").is_not_null())
+            .then(pl.col(f"market_{name}"))
+            .otherwise(pl.col(column))
+            .alias(column)
+            for name, column in (("source", "factor_source"), ("status", "factor_status"), ("flags", "flags"))
+        ),
     ]
 
 

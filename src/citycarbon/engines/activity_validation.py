@@ -26,6 +26,7 @@ from citycarbon.domain.ledger.categories import (
 from citycarbon.domain.ledger.factors import FactorBook
 from citycarbon.domain.ledger.period import parse_period
 from citycarbon.domain.units import conversion_factor
+from citycarbon.engines.numbers import parse_number
 
 MSG_REQUIRED = "A value is required"
 MSG_NOT_A_NUMBER = "'{value}' is not a number"
@@ -69,8 +70,9 @@ def _lookup(
             resolved[value] = resolve(value)
         except CityCarbonError as error:
             failures[value] = error
+    # Explicit dtypes: when no value resolves, an inferred Null column would break later joins.
     frame = pl.DataFrame(
-        {"key": list(resolved), name: list(resolved.values())}, schema_overrides={"key": pl.String}
+        {"key": list(resolved), name: list(resolved.values())}, schema={"key": pl.String, name: pl.String}
     )
     return frame, failures
 
@@ -134,7 +136,7 @@ def validate_activity(
     problems: list[Problem] = []
     for column in REQUIRED:
         problems += _cell_problems(frame, pl.col(column).is_null(), column, MSG_REQUIRED, header)
-    legacy = set(legacy_codes)
+    legacy = {code.strip().upper() for code in legacy_codes}
     codes, code_errors = _lookup(
         frame["uscc"], lambda v: validate_uscc(v, allow_legacy=v.strip().upper() in legacy), "uscc_ok"
     )
@@ -218,8 +220,7 @@ def _resolve_items(
 def _check_quantities(
     frame: pl.DataFrame, book: FactorBook, header: dict[str, str]
 ) -> tuple[pl.DataFrame, list[Problem]]:
-    text = pl.col("quantity").str.replace_all(",", "")
-    frame = frame.with_columns(text.cast(pl.Float64, strict=False).alias("quantity_value"))
+    frame = frame.with_columns(parse_number("quantity").alias("quantity_value"))
     finite = pl.col("quantity_value").is_finite()
     problems = _cell_problems(
         frame,

@@ -42,7 +42,18 @@ FACTOR_SCHEMA: dict[str, Any] = {
     "factor_source": pl.String,
     "factor_status": pl.String,
     "flags": pl.String,
+    "market_source": pl.String,
+    "market_status": pl.String,
+    "market_flags": pl.String,
 }
+
+
+#: Why green electricity counts zero under the market-based method.
+GREEN_SOURCE = (
+    "Green electricity with certificates (绿证) counts at zero in the market-based method; the rest of "
+    "purchased power uses the national factor excluding market-traded non-fossil electricity "
+    "(MEE+NBS electricity CO2 factor announcements)"
+)
 
 
 @dataclass(frozen=True)
@@ -110,13 +121,11 @@ def _electricity_rows(book: FactorBook, options: AccountingOptions, year: int) -
     location = book.grid_factor(options.grid_code, year)
     residual = book.grid_factor(book.residual_grid[options.grid_code], year)
     tce = book.tce["electricity"]
-    flags = ",".join(f for f in (location.flag, residual.flag and f"residual_{residual.flag}") if f)
     rows = []
     for item in ELECTRICITY_ITEMS:
-        market_value = 0.0 if item == "green" else residual.factor.co2_t_per_mwh
-        market_lineage = (
-            "zero_emission_certificate" if item == "green" else residual.factor.lineage.lineage_id
-        )
+        green = item == "green"
+        market_value = 0.0 if green else residual.factor.co2_t_per_mwh
+        market_lineage = "zero_emission_certificate" if green else residual.factor.lineage.lineage_id
         rows.append(
             _row(
                 Category.ELECTRICITY,
@@ -132,7 +141,10 @@ def _electricity_rows(book: FactorBook, options: AccountingOptions, year: int) -
                 tce_lineage=tce.lineage.lineage_id,
                 factor_source=location.factor.lineage.source,
                 factor_status=location.factor.lineage.status,
-                flags=flags,
+                flags=location.flag or "",
+                market_source=GREEN_SOURCE if green else residual.factor.lineage.source,
+                market_status="VERIFIED" if green else residual.factor.lineage.status,
+                market_flags="" if green else residual.flag or "",
             )
         )
     return rows

@@ -15,6 +15,7 @@ import polars as pl
 from citycarbon.domain.errors import CityCarbonError, Problem
 from citycarbon.domain.identifiers.uscc import validate_uscc
 from citycarbon.domain.ledger.period import parse_period
+from citycarbon.engines.numbers import parse_number
 from citycarbon.refdata.codes import load_industry_catalogue, load_region_catalogue
 
 MSG_REQUIRED = "A value is required"
@@ -95,7 +96,7 @@ def _numbers(
 ) -> tuple[pl.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     for column in columns:
-        parsed = pl.col(column).str.replace_all(",", "").cast(pl.Float64, strict=False)
+        parsed = parse_number(column)
         frame = frame.with_columns(parsed.alias(f"{column}__num"))
         num = pl.col(f"{column}__num")
         problems += _where(

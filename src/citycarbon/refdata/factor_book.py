@@ -145,9 +145,15 @@ def _tce(fuels: dict[str, FuelFactor]) -> dict[str, SimpleFactor]:
     return _simple(data, units)
 
 
-@cache
 def load_factor_book(fuel_set: str = DEFAULT_FUEL_SET) -> FactorBook:
-    """Build (once per process) the factor book for ``fuel_set`` and the newest other sets."""
+    """The factor book for ``fuel_set`` and the newest other sets, built once per process."""
+    return _build_factor_book(fuel_set)
+
+
+@cache
+def _build_factor_book(fuel_set: str) -> FactorBook:
+    # Cached on the positional value so that load_factor_book() and
+    # load_factor_book(DEFAULT_FUEL_SET) share one book.
     if fuel_set not in FUEL_SETS:
         raise ReferenceDataError(
             "Unknown fuel factor set '{set}'; choose one of {sets}", set=fuel_set, sets=", ".join(FUEL_SETS)

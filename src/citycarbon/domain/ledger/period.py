@@ -8,6 +8,7 @@ reported twice is recognised as a duplicate.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -28,7 +29,8 @@ class InvalidPeriod(CityCarbonError):
     """A period that does not parse or lies outside the supported years."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True, slots=True)
 class Period:
     """A calendar period; ``code`` is canonical: ``2024``, ``2024-Q1`` or ``2024-01``."""
 
@@ -73,6 +75,12 @@ class Period:
 
     def __str__(self) -> str:
         return self.code
+
+    def __lt__(self, other: object) -> bool:
+        # Chronological: by first day, then the shorter period first (2024-01 < 2024-Q1 < 2024).
+        if not isinstance(other, Period):
+            return NotImplemented
+        return (self.start_date, self.end_date) < (other.start_date, other.end_date)
 
 
 def _check_year(year: int, text: str) -> int:
