@@ -44,9 +44,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_database(worker_id: str) -> Iterator[str]:
+def pg_database(worker_id: str, testrun_uid: str) -> Iterator[str]:
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"citycarbon_test_{worker_id}".replace("-", "_")
+    # Unique per test run and worker, so concurrent runs on one server never drop each other's database.
+    name = f"citycarbon_test_{testrun_uid[:10]}_{worker_id}".replace("-", "_").lower()
     try:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
