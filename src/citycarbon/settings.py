@@ -23,6 +23,15 @@ class Settings(BaseSettings):
     port: int = 8000
     default_grid: str = "national"
     default_gwp: str = "AR5GWP100"
+    # Platform service (issue 4): credential lifetimes, request limits, background imports.
+    token_days: int = 90
+    session_hours: int = 12
+    max_request_bytes: int = 1_048_576
+    max_upload_bytes: int = 20 * 1_048_576
+    rate_limit_per_second: float = 20.0
+    rate_limit_burst: int = 60
+    import_worker_enabled: bool = True
+    import_job_stale_seconds: int = 120
 
 
 @cache

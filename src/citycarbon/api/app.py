@@ -1,17 +1,45 @@
-"""The web application: JSON API under ``/api/v1`` and the (for now minimal) home page."""
+"""The web application: JSON API under ``/api/v1`` and the (for now minimal) home page.
+
+Requests pass, in order: the body-size limit (ASGI middleware, before any body is read), the
+caller's authentication and per-token rate limit (a dependency of every route, through its
+permission check), the route, and on any error the RFC 9457 problem renderer. The import worker
+runs in the application's lifespan, so pending or interrupted imports resume when a server
+process starts.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import text
+from starlette.routing import BaseRoute
 
 from citycarbon import __version__
-from citycarbon.settings import get_settings
+from citycarbon.api.deps import PermissionCheck, ReferenceReader
+from citycarbon.api.limits import BodySizeLimit, TokenBuckets
+from citycarbon.api.problems import install_problem_handlers
+from citycarbon.api.routes import (
+    accounts,
+    audit,
+    consents,
+    finance,
+    imports,
+    ledger,
+    organisations,
+    reference,
+    registry,
+)
+from citycarbon.api.schemas.common import problem_responses
+from citycarbon.api.schemas.reference import HealthOut
+from citycarbon.services.import_worker import ImportWorker
+from citycarbon.settings import Settings, get_settings
 from citycarbon.store.db import get_engine
 
+API_PREFIX = "/api/v1"
 HOME = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>citycarbon 碳管理服务平台</title></head>
@@ -19,22 +47,81 @@ HOME = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <p>Carbon management service centre platform {version}.</p>
 <ul><li><a href="/health">/health</a></li>
 <li><a href="/docs">API 文档 / API docs</a></li></ul></body></html>"""
+ROUTERS = (reference, accounts, organisations, ledger, imports, consents, audit, finance, registry)
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
+def route_permission(route: APIRoute) -> str | None:
+    """The permission a route's dependencies check, or ``None`` when it has none."""
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dependency = pending.pop()
+        if isinstance(dependency.call, PermissionCheck):
+            return dependency.call.permission.value
+        pending.extend(dependency.dependencies)
+    return None
+
+
+def api_routes(app: FastAPI) -> list[tuple[str, APIRoute | BaseRoute]]:
+    """Every route of ``app`` with its full path, included routers flattened."""
+    return [(str(getattr(c, "path", "")), c.original_route) for c in iter_route_contexts(app.routes)]
+
+
+def _document_permissions(routes: Sequence[BaseRoute]) -> None:
+    # Put each route's permission into the OpenAPI document, where client authors look.
+    for route in routes:
+        if isinstance(route, APIRoute) and (permission := route_permission(route)) is not None:
+            route.openapi_extra = {**(route.openapi_extra or {}), "x-permission": permission}
+            route.description = f"{route.description}\n\nPermission: `{permission}`."
+
+
+def create_app(database_url: str | None = None, settings: Settings | None = None) -> FastAPI:
     """Build the application bound to ``database_url`` (default: settings)."""
-    url = database_url or get_settings().database_url
-    app = FastAPI(title="citycarbon", version=__version__, openapi_url="/api/v1/openapi.json")
+    config = settings or get_settings()
+    url = database_url or config.database_url
 
-    @app.get("/health", tags=["platform"])
-    def health() -> dict[str, Any]:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = ImportWorker(url, config.import_job_stale_seconds) if config.import_worker_enabled else None
+        if worker is not None:
+            worker.start()
+        yield
+        if worker is not None:
+            worker.stop()
+
+    app = FastAPI(
+        title="citycarbon",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        lifespan=lifespan,
+        description="Carbon management service centre platform · 碳管理服务平台. Errors are RFC 9457 "
+        "problem documents in the language of `Accept-Language` (zh-CN default, en).",
+    )
+    app.state.database_url = url
+    app.state.settings = config
+    app.state.rate_limiter = TokenBuckets(config.rate_limit_per_second, config.rate_limit_burst)
+    app.add_middleware(
+        BodySizeLimit,
+        limit_bytes=config.max_request_bytes,
+        upload_limit_bytes=config.max_upload_bytes,
+        upload_prefix=f"{API_PREFIX}/imports",
+    )
+    install_problem_handlers(app)
+    for module in ROUTERS:
+        _document_permissions(module.router.routes)
+        app.include_router(module.router, prefix=API_PREFIX)
+
+    # A request with a bad credential is refused (401) even on open routes, rather than served
+    # as anonymous, so a client learns at once that its token no longer works.
+    @app.get("/health", tags=["platform"], response_model=HealthOut, responses=problem_responses(401, 429))
+    def health(_: ReferenceReader) -> HealthOut:
         """Liveness and database reachability, for load balancers and the install script."""
         with get_engine(url).connect() as connection:
             connection.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__, "database": get_engine(url).dialect.name}
+        return HealthOut(status="ok", version=__version__, database=get_engine(url).dialect.name)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
+    def home(_: ReferenceReader) -> str:
         return HOME.format(version=__version__)
 
+    _document_permissions(app.router.routes)
     return app

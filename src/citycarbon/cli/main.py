@@ -6,11 +6,20 @@ problem. No traceback reaches the user for any expected error.
 
 from __future__ import annotations
 
-from citycarbon.cli import ledger_commands, platform_commands
+from citycarbon.cli import (
+    efficiency_commands,
+    ledger_commands,
+    platform_api_commands,
+    platform_commands,
+    registry_commands,
+)
 from citycarbon.cli.app import app
 
 ledger_commands.register(app)
 platform_commands.register(app)
+efficiency_commands.register(app)
+platform_api_commands.register(app)
+registry_commands.register(app)
 
 
 def main() -> None:

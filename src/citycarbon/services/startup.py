@@ -8,7 +8,7 @@ with it (the old ones stay as history) so no figure silently mixes factor vintag
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from citycarbon.engines.factor_table import AccountingOptions
 from citycarbon.refdata.codes import load_industry_catalogue, load_region_catalogue
 from citycarbon.refdata.factor_book import FUEL_SETS, load_factor_book
 from citycarbon.services.ledger import RunSummary, recalculate
+from citycarbon.services.rating import RatingSummary, rate_if_needed
 from citycarbon.store.db import unit_of_work, upgrade_database
 from citycarbon.store.tables import CalculationRun
 
@@ -26,6 +27,7 @@ class StartupReport:
 
     factor_sets: dict[str, str]
     recalculated: RunSummary | None
+    ratings: list[RatingSummary] = field(default_factory=list)
 
 
 def validate_reference_data() -> dict[str, str]:
@@ -44,12 +46,17 @@ def _latest_run(url: str) -> CalculationRun | None:
 
 
 def prepare_platform(url: str) -> StartupReport:
-    """Migrate the schema, validate reference data, recalculate if factor versions changed."""
+    """Migrate, validate reference data, recalculate after factor changes, then rate if needed."""
     upgrade_database(url)
     versions = validate_reference_data()
+    recalculated = _recalculate_if_factors_changed(url)
+    return StartupReport(versions, recalculated, rate_if_needed(url))
+
+
+def _recalculate_if_factors_changed(url: str) -> RunSummary | None:
     last = _latest_run(url)
     if last is None:
-        return StartupReport(versions, None)
+        return None
     options = AccountingOptions(
         grid_code=last.grid_code,
         gwp_metric=last.gwp_metric,  # type: ignore[arg-type]
@@ -58,5 +65,5 @@ def prepare_platform(url: str) -> StartupReport:
     )
     used = json.loads(last.factor_versions)
     if used == load_factor_book(last.fuel_set).factor_sets:
-        return StartupReport(versions, None)
-    return StartupReport(versions, recalculate(url, options, trigger="factor_update"))
+        return None
+    return recalculate(url, options, trigger="factor_update")

@@ -1,0 +1,1 @@
+"""Green-finance rules: business tiers of individual businesses and loan-pricing adjustments."""

@@ -1,0 +1,164 @@
+"""Accounts, roles and credentials: create users, sign in, issue and revoke API tokens.
+
+Passwords are hashed with argon2id (argon2-cffi defaults, RFC 9106) because they are chosen
+by people and may be weak. Tokens and session secrets are 256-bit random values, so a plain
+SHA-256 digest is enough to keep them useless to a reader of the database — and it can be
+looked up by index on every request, which an argon2 hash could not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from citycarbon.domain.access.policy import NotAuthenticated
+from citycarbon.domain.access.roles import Principal, Role
+from citycarbon.services.platform_errors import (
+    MSG_ACCOUNT_DISABLED,
+    MSG_BAD_LOGIN,
+    MSG_TOKEN_EXPIRED,
+    MSG_TOKEN_INVALID,
+    MSG_TOKEN_REVOKED,
+)
+from citycarbon.store.db import unit_of_work
+from citycarbon.store.platform_tables import ApiToken, RoleAssignment, UserAccount, WebSession
+
+TOKEN_PREFIX = "cct_"
+SESSION_PREFIX = "ccs_"
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    """A new token or session: the secret is shown once and never stored."""
+
+    credential_id: int
+    secret: str
+    expires_at: dt.datetime
+
+
+def digest(secret: str) -> str:
+    """SHA-256 hex digest under which a token or session secret is stored."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash`` (never raises)."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def load_principal(session: Session, user: UserAccount, credential_key: str | None) -> Principal:
+    """Build the caller of a request from a user account and its role assignments."""
+    if not user.is_active:
+        raise NotAuthenticated(MSG_ACCOUNT_DISABLED, username=user.username)
+    assignments = session.execute(
+        select(RoleAssignment.role, RoleAssignment.region_code, RoleAssignment.organisation_id).where(
+            RoleAssignment.user_id == user.id
+        )
+    ).all()
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        organisation_id=user.organisation_id,
+        roles=frozenset(Role(role) for role, _, _ in assignments),
+        region_codes=frozenset(code for role, code, _ in assignments if role == Role.ANALYST and code),
+        assigned_organisation_ids=frozenset(
+            org for role, _, org in assignments if role == Role.VERIFIER and org is not None
+        ),
+        credential_key=credential_key,
+    )
+
+
+def _check_live(expires_at: dt.datetime, revoked_at: dt.datetime | None, now: dt.datetime) -> None:
+    if revoked_at is not None:
+        raise NotAuthenticated(MSG_TOKEN_REVOKED, revoked_date=_utc(revoked_at).date().isoformat())
+    if _utc(expires_at) <= now:
+        raise NotAuthenticated(MSG_TOKEN_EXPIRED, expired_date=_utc(expires_at).date().isoformat())
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes for timezone-aware columns; they were written in UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def authenticate(url: str, secret: str) -> Principal:
+    """Return the caller behind an API token or session secret.
+
+    Raises
+    ------
+    NotAuthenticated
+        For an unknown, expired or revoked credential, with the reason.
+
+    """
+    key = digest(secret)
+    now = dt.datetime.now(dt.UTC)
+    with unit_of_work(url) as session:
+        if secret.startswith(SESSION_PREFIX):
+            found = session.execute(
+                select(WebSession.expires_at, WebSession.revoked_at, UserAccount)
+                .join(UserAccount, UserAccount.id == WebSession.user_id)
+                .where(WebSession.session_sha256 == key)
+            ).first()
+        else:
+            found = session.execute(
+                select(ApiToken.expires_at, ApiToken.revoked_at, UserAccount)
+                .join(UserAccount, UserAccount.id == ApiToken.user_id)
+                .where(ApiToken.token_sha256 == key)
+            ).first()
+        if found is None:
+            raise NotAuthenticated(MSG_TOKEN_INVALID)
+        expires_at, revoked_at, user = found
+        _check_live(expires_at, revoked_at, now)
+        return load_principal(session, user, key)
+
+
+def sign_in(
+    url: str, username: str, password: str, *, hours: int, client_address: str | None
+) -> IssuedSecret:
+    """Check a password and open a web session.
+
+    Raises
+    ------
+    NotAuthenticated
+        When the user is unknown, disabled or the password is wrong (one message for all,
+        so the answer does not reveal which user names exist).
+
+    """
+    with unit_of_work(url) as session:
+        user = session.execute(select(UserAccount).where(UserAccount.username == username)).scalar()
+        if user is None or not user.is_active or not password_matches(user.password_hash, password):
+            raise NotAuthenticated(MSG_BAD_LOGIN)
+        secret = SESSION_PREFIX + secrets.token_urlsafe(32)
+        expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
+        row = WebSession(
+            user_id=user.id,
+            session_sha256=digest(secret),
+            client_address=client_address,
+            expires_at=expires_at,
+        )
+        session.add(row)
+        session.flush()
+        return IssuedSecret(row.id, secret, expires_at)
+
+
+def sign_out(url: str, secret: str) -> None:
+    """Revoke the web session whose secret is ``secret`` (idempotent)."""
+    with unit_of_work(url) as session:
+        row = session.execute(select(WebSession).where(WebSession.session_sha256 == digest(secret))).scalar()
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = dt.datetime.now(dt.UTC)
