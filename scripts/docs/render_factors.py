@@ -25,6 +25,9 @@ DATASETS = (
     "gwp100",
     "stationary_non_co2",
     "process_emissions",
+    "sink_shellfish",
+    "sink_forestry",
+    "business_tiers",
 )
 HIDDEN = {"source"}
 

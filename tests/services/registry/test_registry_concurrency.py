@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
 import os
 import random
 import signal
@@ -47,9 +48,11 @@ def spread(url: str, folder: Path) -> dict[int, int]:
     return {2023: 2223, 2024: 400}
 
 
-def worker(url: str, seed: int, deadline: float, retired: list[int], errors: list[BaseException]) -> None:
+def worker(url: str, seed: int, deadline: float, results: mp.Queue) -> None:  # type: ignore[type-arg]
+    get_engine(url).dispose(close=False)  # a forked worker must not share the parent's connections
     rng = random.Random(seed)
-    while time.monotonic() < deadline:
+    retired, failure = 0, ""
+    while time.monotonic() < deadline and not failure:
         source, target = rng.sample(ACCOUNTS, 2)
         try:
             roll = rng.random()
@@ -58,7 +61,7 @@ def worker(url: str, seed: int, deadline: float, retired: list[int], errors: lis
             elif roll < 0.8:
                 quantity = rng.randint(1, 3)
                 registry_operations.retire_units(url, source, quantity, "b", "p", ACTOR)
-                retired.append(quantity)
+                retired += quantity
             else:
                 with get_engine(url).connect() as connection:
                     row = connection.execute(text(RANDOM_BLOCK)).first()
@@ -66,22 +69,25 @@ def worker(url: str, seed: int, deadline: float, retired: list[int], errors: lis
                     registry_operations.split_unit_block(url, row[0], rng.randint(1, row[1]), ACTOR)
         except RegistryError:
             continue  # not enough units, or a block that another worker consumed: refused cleanly
-        except BaseException as error:
-            errors.append(error)
-            return
+        except Exception as error:  # reported to the test process, which fails
+            failure = repr(error)
+    results.put((retired, failure))
 
 
 def hammer(url: str, folder: Path, seconds: float) -> None:
+    """16 worker processes (each its own connections) of random transfers, retirements and splits."""
     issued = spread(url, folder)
-    retired: list[int] = []
-    errors: list[BaseException] = []
+    get_engine(url).dispose()
+    results: mp.Queue = mp.Queue()  # type: ignore[type-arg]
     deadline = time.monotonic() + seconds
-    threads = [threading.Thread(target=worker, args=(url, n, deadline, retired, errors)) for n in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    context = mp.get_context("fork")
+    workers = [context.Process(target=worker, args=(url, n, deadline, results)) for n in range(16)]
+    for process in workers:
+        process.start()
+    outcomes = [results.get(timeout=seconds + 120) for _ in workers]
+    for process in workers:
+        process.join()
+    assert [failure for _, failure in outcomes if failure] == []
     report = verify_registry(url)
     assert report.ok, report
     with get_engine(url).connect() as connection:
@@ -90,7 +96,7 @@ def hammer(url: str, folder: Path, seconds: float) -> None:
     in_retired = sum(
         h.quantity_tco2e for a in ACCOUNTS for h in account_holdings(url, a) if h.state == "retired"
     )
-    assert in_retired == sum(retired) and report.entries_checked > 50
+    assert in_retired == sum(retired for retired, _ in outcomes) and report.entries_checked > 50
 
 
 def test_sixteen_workers_briefly(pg_url: str, tmp_path: Path) -> None:
