@@ -176,3 +176,21 @@ def test_named_sites_are_registered_once(city: str, tmp_path: Path) -> None:
         sites = session.execute(select(Site.site_code)).scalars().all()
     assert sites == ["厂区一"]
     assert count(city, ActivityRecord.id) == 3
+
+
+def test_large_import_uses_the_bulk_path_and_keeps_every_row(city: str, tmp_path: Path) -> None:
+    """Above the COPY threshold PostgreSQL streams rows; both backends must store the same data."""
+    lines = ["uscc,site,period,category,item,quantity,unit"]
+    lines += [f"{ORG_A},s{n},{2000 + n // 600}-{n % 12 + 1:02d},fuel,diesel,{n + 1},t" for n in range(1800)]
+    summary = import_file(city, write(tmp_path, "big.csv", "\n".join(lines) + "\n"), file_name="big.csv")
+    assert summary.written == 1800
+    recalculate(city, pairs=summary.affected)
+    with unit_of_work(city) as session:
+        total = session.execute(select(func.sum(ActivityRecord.quantity))).scalar()
+        missing_timestamps = session.execute(
+            select(func.count(ActivityRecord.id)).where(ActivityRecord.created_at.is_(None))
+        ).scalar()
+        emissions = session.execute(select(func.sum(EmissionResult.scope1_tco2e))).scalar()
+    assert total == pytest.approx(1800 * 1801 / 2)
+    assert missing_timestamps == 0
+    assert emissions == pytest.approx(1800 * 1801 / 2 * 42.652 * 0.0202 * 0.98 * 44 / 12, rel=1e-9)

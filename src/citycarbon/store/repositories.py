@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnDefault, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from citycarbon.domain.ledger.period import parse_period
@@ -24,6 +24,7 @@ from citycarbon.store.tables import (
 )
 
 CHUNK = 50_000
+COPY_THRESHOLD = 1_000
 
 
 def _chunks(rows: Sequence[dict[str, Any]]) -> Iterable[Sequence[dict[str, Any]]]:
@@ -32,9 +33,36 @@ def _chunks(rows: Sequence[dict[str, Any]]) -> Iterable[Sequence[dict[str, Any]]
 
 
 def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows with multi-row statements, in chunks to bound memory."""
+    """Insert many rows in the session's transaction: COPY on PostgreSQL, multi-row INSERTs elsewhere.
+
+    Row-by-row INSERTs cost a round trip each on PostgreSQL; COPY streams a million rows in
+    seconds, which is what keeps a large import inside its time budget.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        _copy_rows(session, table.__table__, rows)
+        return
     for chunk in _chunks(rows):
         session.execute(insert(table), list(chunk))
+
+
+def _copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    given = list(rows[0])
+    # COPY bypasses SQLAlchemy, so Python-side column defaults (created_at …) are filled here.
+    defaults = {
+        column.name: column.default.arg(None) if callable(column.default.arg) else column.default.arg
+        for column in table.columns
+        if column.name not in given and isinstance(column.default, ColumnDefault) and not column.primary_key
+    }
+    names = given + list(defaults)
+    quoted = ", ".join(f'"{name}"' for name in names)
+    statement = f'COPY "{table.name}" ({quoted}) FROM STDIN'
+    driver = session.connection().connection.driver_connection
+    extra = tuple(defaults.values())
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(tuple(row[name] for name in given) + extra)
 
 
 def ensure_periods(session: Session, codes: Iterable[str]) -> dict[str, int]:
