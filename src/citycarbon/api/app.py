@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import text
 from starlette.routing import BaseRoute
@@ -38,15 +37,9 @@ from citycarbon.api.schemas.reference import HealthOut
 from citycarbon.services.import_worker import ImportWorker
 from citycarbon.settings import Settings, get_settings
 from citycarbon.store.db import get_engine
+from citycarbon.web import router as web_router
 
 API_PREFIX = "/api/v1"
-HOME = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>citycarbon 碳管理服务平台</title></head>
-<body><h1>citycarbon 碳管理服务平台</h1>
-<p>Carbon management service centre platform {version}.</p>
-<ul><li><a href="/health">/health</a></li>
-<li><a href="/docs">API 文档 / API docs</a></li></ul></body></html>"""
 ROUTERS = (reference, accounts, organisations, ledger, imports, consents, audit, finance, registry)
 
 
@@ -109,6 +102,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     for module in ROUTERS:
         _document_permissions(module.router.routes)
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(web_router)  # server-rendered pages, "/" included
 
     # A request with a bad credential is refused (401) even on open routes, rather than served
     # as anonymous, so a client learns at once that its token no longer works.
@@ -118,10 +112,6 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         with get_engine(url).connect() as connection:
             connection.execute(text("SELECT 1"))
         return HealthOut(status="ok", version=__version__, database=get_engine(url).dialect.name)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(_: ReferenceReader) -> str:
-        return HOME.format(version=__version__)
 
     _document_permissions(app.router.routes)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -47,6 +48,7 @@ def demo_command(
     url, tr = database_url(db), translator(lang)
     if if_empty and not database_is_empty(url):
         typer.echo(tr("Demo city already loaded; skipped"))
+        _print_demo_accounts(url, tr)
         return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     try:
@@ -71,6 +73,19 @@ def demo_command(
             total=summary.total_tco2e,
         )
     )
+    _print_demo_accounts(url, tr)
+
+
+def _print_demo_accounts(url: str, tr: Callable[[str], str]) -> None:
+    """Rate the demo city if needed and print one sign-in per role, so a newcomer can log in."""
+    from citycarbon.services.demo_users import ensure_demo_users
+    from citycarbon.services.rating import rate_if_needed
+
+    rate_if_needed(url)
+    console = Console()
+    console.print(tr("Demo accounts (user / password / role):"))
+    for username, password, role in ensure_demo_users(url):
+        console.print(f"  {username} / {password} / {role}")
 
 
 def serve_command(
