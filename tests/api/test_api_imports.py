@@ -72,3 +72,14 @@ def test_worker_in_the_application_lifespan_runs_jobs(city: City, client_with: A
                 break
             time.sleep(0.1)
     assert state["state"] == "succeeded"
+
+
+def test_job_problems_are_in_the_readers_language(city: City) -> None:
+    job = upload(city, "enterprise_a", f"{city.uscc_a},2024-05,fuel,原煤,-5,t\n").json()
+    run_pending_jobs(city.url, stale_seconds=60)
+    path = f"/api/v1/imports/{job['job_id']}"
+    zh = city.client.get(path, headers={**city.headers("enterprise_a"), "Accept-Language": "zh-CN"}).json()
+    en = city.client.get(path, headers={**city.headers("enterprise_a"), "Accept-Language": "en"}).json()
+    assert zh["problems"][0]["message"] == "数量不能为负数（当前值 -5）"
+    assert en["problems"][0]["message"] == "Quantity must not be negative (got -5)"
+    assert (zh["problems"][0]["row"], zh["problems"][0]["column"]) == (2, "quantity")

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, update
 
 from citycarbon.domain.access.policy import Forbidden
 from citycarbon.domain.access.roles import Role
+from citycarbon.i18n import translator
 from citycarbon.ingest.readers import read_table
 from citycarbon.services.audit import record_event
 from citycarbon.services.caller import Caller, Page, page_limit, paginate
@@ -52,8 +53,18 @@ class JobView:
     finished_at: dt.datetime | None
 
 
-def job_view(job: ImportJob) -> JobView:
-    """The API view of a job row."""
+def _problems_in(problems_json: str | None, locale: str | None) -> list[dict[str, object]]:
+    problems: list[dict[str, object]] = json.loads(problems_json) if problems_json else []
+    tr = translator(locale)
+    for problem in problems:
+        template, params = problem.pop("template", None), problem.pop("params", None)
+        if isinstance(template, str) and isinstance(params, dict):
+            problem["message"] = tr(template).format(**params)
+    return problems
+
+
+def job_view(job: ImportJob, locale: str | None = None) -> JobView:
+    """The API view of a job row, its problems in ``locale`` (zh_CN by default)."""
     return JobView(
         job.id,
         job.state,
@@ -66,7 +77,7 @@ def job_view(job: ImportJob) -> JobView:
         job.skipped_count,
         job.import_batch_id,
         job.error_message,
-        json.loads(job.problems_json) if job.problems_json else [],
+        _problems_in(job.problems_json, locale),
         job.created_at,
         job.finished_at,
     )
@@ -125,7 +136,7 @@ def submit_import(
         return job_view(job)
 
 
-def get_job(url: str, caller: Caller, job_id: int) -> JobView:
+def get_job(url: str, caller: Caller, job_id: int, locale: str | None = None) -> JobView:
     """A job's progress, for its submitter or an administrator."""
     with unit_of_work(url) as session:
         job = session.get(ImportJob, job_id)
@@ -133,17 +144,17 @@ def get_job(url: str, caller: Caller, job_id: int) -> JobView:
             job.submitted_by_user_id == caller.principal.user_id or caller.principal.holds(Role.ADMIN)
         ):
             raise NotFound(MSG_JOB_NOT_FOUND, job_id=job_id)
-        return job_view(job)
+        return job_view(job, locale)
 
 
-def list_jobs(url: str, caller: Caller, limit: int, offset: int) -> Page[JobView]:
+def list_jobs(url: str, caller: Caller, limit: int, offset: int, locale: str | None = None) -> Page[JobView]:
     """The caller's jobs (every job for administrators), newest first."""
     limit = page_limit(limit)
     query = select(ImportJob).order_by(ImportJob.id.desc()).limit(limit + 1).offset(offset)
     if not caller.principal.holds(Role.ADMIN):
         query = query.where(ImportJob.submitted_by_user_id == caller.principal.user_id)
     with unit_of_work(url) as session:
-        return paginate([job_view(j) for j in session.execute(query).scalars()], limit, offset)
+        return paginate([job_view(j, locale) for j in session.execute(query).scalars()], limit, offset)
 
 
 def claim_next_job(url: str, stale_seconds: int) -> int | None:

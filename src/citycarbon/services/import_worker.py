@@ -41,7 +41,14 @@ def _problems(error: ValidationFailed) -> str:
     english = translator("en")
     return json.dumps(
         [
-            {"row": p.row, "column": p.column, "message": p.render(english)}
+            {
+                "row": p.row,
+                "column": p.column,
+                "message": p.render(english),
+                # Template and parameters are kept so each reader sees the message in their language.
+                "template": p.message,
+                "params": {key: str(value) for key, value in p.params.items()},
+            }
             for p in error.problems[:MAX_PROBLEMS_KEPT]
         ],
         ensure_ascii=False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
 
 from citycarbon.api.deps import DatabaseUrl, LedgerWriter, Limit, ObjectId, Offset
 from citycarbon.api.schemas.common import COMMON_PROBLEMS, Page, problem_responses
@@ -32,13 +32,18 @@ async def submit_import(
 
 @router.get("/imports", response_model=Page[ImportJobOut])
 def list_imports(
-    caller: LedgerWriter, url: DatabaseUrl, limit: Limit = 50, offset: Offset = 0
+    request: Request, caller: LedgerWriter, url: DatabaseUrl, limit: Limit = 50, offset: Offset = 0
 ) -> Page[ImportJobOut]:
     """The caller's import jobs, newest first (all jobs for administrators)."""
-    return Page[ImportJobOut].model_validate(import_jobs.list_jobs(url, caller, limit, offset))
+    locale = request.headers.get("accept-language")
+    return Page[ImportJobOut].model_validate(import_jobs.list_jobs(url, caller, limit, offset, locale))
 
 
 @router.get("/imports/{job_id}", response_model=ImportJobOut)
-def get_import(job_id: ObjectId, caller: LedgerWriter, url: DatabaseUrl) -> ImportJobOut:
-    """State, progress (0–100) and outcome of an import job, with every problem when it failed."""
-    return ImportJobOut.model_validate(import_jobs.get_job(url, caller, job_id))
+def get_import(request: Request, job_id: ObjectId, caller: LedgerWriter, url: DatabaseUrl) -> ImportJobOut:
+    """State, progress (0–100) and outcome of an import job, with every problem when it failed.
+
+    Problems are in the language of ``Accept-Language``, like every other message of the API.
+    """
+    locale = request.headers.get("accept-language")
+    return ImportJobOut.model_validate(import_jobs.get_job(url, caller, job_id, locale))
