@@ -59,8 +59,14 @@ GIB = 2**30
 TARGET_RATIO = 2.0
 TARGET_PEAK_GIB = 4.0
 PHASES = ("account", "totals", "duckdb")
-VALUE_COLUMNS = ("scope1_tco2e", "scope2_tco2e", "scope2_location_tco2e", "scope2_market_tco2e",
-                 "energy_tce", "total_tco2e")
+VALUE_COLUMNS = (
+    "scope1_tco2e",
+    "scope2_tco2e",
+    "scope2_location_tco2e",
+    "scope2_market_tco2e",
+    "energy_tce",
+    "total_tco2e",
+)
 REGIONS = ("331002", "331003", "331004", "331022", "331023", "331024", "331081", "331082", "331083")
 
 #: (category, item_code, units); an organisation reports ``items`` consecutive entries of this
@@ -121,6 +127,7 @@ ORDER BY uscc, period
 
 # --- data -------------------------------------------------------------------------------------
 
+
 def make_activity(orgs: int, months: int, items: int, year: int, rows: int | None = None) -> pl.DataFrame:
     """Return ``orgs x months x items`` activity rows (cut to ``rows``), built column-wise."""
     if not 1 <= items <= len(ITEM_RING):
@@ -128,29 +135,45 @@ def make_activity(orgs: int, months: int, items: int, year: int, rows: int | Non
     if not 1 <= months <= 12:
         raise SystemExit("--months must be between 1 and 12")
     codes = [make_uscc(f"91{REGIONS[i % len(REGIONS)]}{i:09d}") for i in range(orgs)]
-    organisations = (pl.DataFrame({"uscc": codes}).with_row_index("org")
-                     .with_columns(pl.col("org").cast(pl.Int64)))
+    organisations = (
+        pl.DataFrame({"uscc": codes}).with_row_index("org").with_columns(pl.col("org").cast(pl.Int64))
+    )
     periods = pl.DataFrame({"month": list(range(1, months + 1))}).with_columns(
-        pl.format("{}-{}", pl.lit(str(year)), pl.col("month").cast(pl.String).str.zfill(2)).alias("period"))
+        pl.format("{}-{}", pl.lit(str(year)), pl.col("month").cast(pl.String).str.zfill(2)).alias("period")
+    )
     slots = pl.DataFrame({"slot": list(range(items))})
     ring = pl.DataFrame(
         [(k, v, c, i, units[v % len(units)]) for k, (c, i, units) in enumerate(ITEM_RING) for v in range(2)],
-        schema={"k": pl.Int64, "variant": pl.Int64, "category": pl.String, "item_code": pl.String,
-                "unit": pl.String}, orient="row")
+        schema={
+            "k": pl.Int64,
+            "variant": pl.Int64,
+            "category": pl.String,
+            "item_code": pl.String,
+            "unit": pl.String,
+        },
+        orient="row",
+    )
     frame = (
-        organisations.lazy().join(periods.lazy(), how="cross").join(slots.lazy(), how="cross")
-        .with_columns(((pl.col("org") * 5 + pl.col("slot")) % len(ITEM_RING)).alias("k"),
-                      (pl.col("org") % 2).alias("variant"))
+        organisations.lazy()
+        .join(periods.lazy(), how="cross")
+        .join(slots.lazy(), how="cross")
+        .with_columns(
+            ((pl.col("org") * 5 + pl.col("slot")) % len(ITEM_RING)).alias("k"),
+            (pl.col("org") % 2).alias("variant"),
+        )
         .join(ring.lazy(), on=["k", "variant"], how="left")
         # Joins need not keep row order, so number the rows from their keys and sort by that.
         .with_columns(((pl.col("org") * months + pl.col("month") - 1) * items + pl.col("slot")).alias("n"))
         .filter(pl.col("n") < (rows if rows is not None else orgs * months * items))
         .sort("n")
         .select(
-            "uscc", "period", pl.lit(year, pl.Int32).alias("year"), "category", "item_code",
+            "uscc",
+            "period",
+            pl.lit(year, pl.Int32).alias("year"),
+            "category",
+            "item_code",
             # A deterministic spread of quantities between 1 and 10 000.
-            ((pl.col("n") * 2_654_435_761 % 999_983).cast(pl.Float64) / 100 + 1)
-            .alias("quantity"),
+            ((pl.col("n") * 2_654_435_761 % 999_983).cast(pl.Float64) / 100 + 1).alias("quantity"),
             "unit",
         )
     )
@@ -170,6 +193,7 @@ def reference_tables(activity: pl.DataFrame, options: AccountingOptions) -> tupl
 
 
 # --- phases (each runs in a child process) --------------------------------------------------
+
 
 def peak_rss_bytes() -> int:
     """Peak resident set size of this process so far (ru_maxrss is KiB on Linux)."""
@@ -206,8 +230,10 @@ def phase_account(activity: pl.DataFrame, options: AccountingOptions) -> tuple[p
     book = load_factor_book(options.fuel_set)
     with Clock() as clock:
         result = account(activity, book, options)
-    return result.totals, clock.info() | {"lines": result.lines.height,
-                                          "lines_gib": result.lines.estimated_size() / GIB}
+    return result.totals, clock.info() | {
+        "lines": result.lines.height,
+        "lines_gib": result.lines.estimated_size() / GIB,
+    }
 
 
 def phase_totals(activity: pl.DataFrame, options: AccountingOptions) -> tuple[pl.DataFrame, dict[str, Any]]:
@@ -224,9 +250,11 @@ def phase_totals(activity: pl.DataFrame, options: AccountingOptions) -> tuple[pl
         years = lazy.select(pl.col("year").unique()).collect().to_series().to_list()
         factors = build_factor_table(book, years, options)
         green = (pl.col("category") == "electricity") & (pl.col("item_code") == "green")
-        lines = (with_factors(lazy, factors)
-                 .with_columns(green.any().over(list(GROUP)).alias("uses_market"))
-                 .with_columns(line_columns()))
+        lines = (
+            with_factors(lazy, factors)
+            .with_columns(green.any().over(list(GROUP)).alias("uses_market"))
+            .with_columns(line_columns())
+        )
         totals = summarise(lines).collect()
     path = "summarise(lazy lines): account()'s own plan, lines not materialised"
     return totals, clock.info() | {"path": path}
@@ -244,8 +272,10 @@ def phase_duckdb(activity: pl.DataFrame, options: AccountingOptions) -> tuple[pl
         totals = con.sql(DUCKDB_SQL).pl()
     threads = con.sql("SELECT current_setting('threads')").fetchall()[0]
     con.close()
-    return totals, clock.info() | {"to_arrow_seconds": conversion.wall,
-                                   "threads": threads[0] if threads else None}
+    return totals, clock.info() | {
+        "to_arrow_seconds": conversion.wall,
+        "threads": threads[0] if threads else None,
+    }
 
 
 RUNNERS = {"account": phase_account, "totals": phase_totals, "duckdb": phase_duckdb}
@@ -263,13 +293,18 @@ def run_child(phase: str, input_path: Path, output_path: Path | None, options: A
 
 # --- comparison and report ------------------------------------------------------------------
 
+
 def compare(engine: pl.DataFrame, reference: pl.DataFrame) -> dict[str, float | int]:
     """Max absolute / relative difference of every total, and rows whose lineage ids differ."""
     joined = engine.join(reference, on=list(GROUP), how="full", suffix="_ref", coalesce=True)
-    missing = joined.filter(pl.any_horizontal(pl.col(c).is_null() | pl.col(f"{c}_ref").is_null()
-                                              for c in ("total_tco2e",))).height
-    out: dict[str, float | int] = {"rows_engine": engine.height, "rows_reference": reference.height,
-                                   "unmatched_rows": missing}
+    missing = joined.filter(
+        pl.any_horizontal(pl.col(c).is_null() | pl.col(f"{c}_ref").is_null() for c in ("total_tco2e",))
+    ).height
+    out: dict[str, float | int] = {
+        "rows_engine": engine.height,
+        "rows_reference": reference.height,
+        "unmatched_rows": missing,
+    }
     abs_diff, rel_diff = 0.0, 0.0
     for column in VALUE_COLUMNS:
         diff = (pl.col(column) - pl.col(f"{column}_ref")).abs()
@@ -279,8 +314,10 @@ def compare(engine: pl.DataFrame, reference: pl.DataFrame) -> dict[str, float | 
         abs_diff, rel_diff = max(abs_diff, row[0] or 0.0), max(rel_diff, row[1] or 0.0)
     out["max_abs_diff_tco2e"] = abs_diff
     out["max_rel_diff"] = rel_diff
-    as_strings = [pl.col(c).cast(pl.List(pl.String)).list.sort().list.join("|")
-                  for c in ("lineage_ids", "lineage_ids_ref")]
+    as_strings = [
+        pl.col(c).cast(pl.List(pl.String)).list.sort().list.join("|")
+        for c in ("lineage_ids", "lineage_ids_ref")
+    ]
     out["lineage_mismatches"] = joined.filter(as_strings[0].ne_missing(as_strings[1])).height
     market = pl.col("uses_market").ne_missing(pl.col("uses_market_ref"))
     out["uses_market_mismatches"] = joined.filter(market).height
@@ -303,8 +340,16 @@ def _verdict(ok: bool) -> str:
 
 
 def spawn(args: argparse.Namespace, phase: str, input_path: Path, output: Path | None) -> dict[str, Any]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--input", str(input_path),
-               "--grid", args.grid]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--phase",
+        phase,
+        "--input",
+        str(input_path),
+        "--grid",
+        args.grid,
+    ]
     if output is not None:
         command += ["--output", str(output)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -315,20 +360,29 @@ def spawn(args: argparse.Namespace, phase: str, input_path: Path, output: Path |
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="Quick run: .venv/bin/python bench/bench_accounting.py "
-                                            "--rows 200000")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Quick run: .venv/bin/python bench/bench_accounting.py --rows 200000",
+    )
     parser.add_argument("--orgs", type=int, default=100_000, help="organisations (default 100000)")
     parser.add_argument("--months", type=int, default=12, help="months of one year (default 12)")
-    parser.add_argument("--items", type=int, default=8,
-                        help=f"items per organisation-month, 1..{len(ITEM_RING)} (default 8)")
-    parser.add_argument("--rows", type=int, default=None,
-                        help="total activity rows; sets --orgs to fit (e.g. 200000 for a quick run)")
+    parser.add_argument(
+        "--items", type=int, default=8, help=f"items per organisation-month, 1..{len(ITEM_RING)} (default 8)"
+    )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=None,
+        help="total activity rows; sets --orgs to fit (e.g. 200000 for a quick run)",
+    )
     parser.add_argument("--year", type=int, default=2024, help="data year (default 2024)")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds per phase (default 3)")
-    parser.add_argument("--phases", default=",".join(PHASES),
-                        help=f"comma-separated phases to run (default {','.join(PHASES)})")
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help=f"comma-separated phases to run (default {','.join(PHASES)})",
+    )
     parser.add_argument("--grid", default="national", help="grid code for scope 2 (default national)")
     parser.add_argument("--keep", type=Path, default=None, help="keep the generated files in this folder")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
@@ -356,11 +410,15 @@ def main(argv: list[str] | None = None) -> int:
         input_path = folder / "activity.parquet"
         activity.write_parquet(input_path)
         n = activity.height
-        print(f"machine: {os.cpu_count()} cores, polars {pl.__version__} ({pl.thread_pool_size()} threads), "
-              f"duckdb {duckdb.__version__}; load average {_load()}")
-        print(f"activity: {n:,} rows = {args.orgs:,} organisations x {args.months} months x "
-              f"{args.items} items ({activity.estimated_size() / GIB:.2f} GiB in memory), "
-              f"generated in {generated:.1f} s")
+        print(
+            f"machine: {os.cpu_count()} cores, polars {pl.__version__} ({pl.thread_pool_size()} threads), "
+            f"duckdb {duckdb.__version__}; load average {_load()}"
+        )
+        print(
+            f"activity: {n:,} rows = {args.orgs:,} organisations x {args.months} months x "
+            f"{args.items} items ({activity.estimated_size() / GIB:.2f} GiB in memory), "
+            f"generated in {generated:.1f} s"
+        )
         del activity
         results: dict[str, list[dict[str, Any]]] = {p: [] for p in phases}
         for round_ in range(args.repeat):
@@ -368,8 +426,11 @@ def main(argv: list[str] | None = None) -> int:
                 output = folder / f"totals_{phase}.parquet" if round_ == 0 else None
                 info = spawn(args, phase, input_path, output)
                 results[phase].append(info)
-                print(f"  round {round_ + 1}: {phase:8s} {info['seconds']:7.2f} s wall "
-                      f"{info['cpu_seconds']:7.2f} s CPU  peak RSS {_gib(info['peak_rss'])}", flush=True)
+                print(
+                    f"  round {round_ + 1}: {phase:8s} {info['seconds']:7.2f} s wall "
+                    f"{info['cpu_seconds']:7.2f} s CPU  peak RSS {_gib(info['peak_rss'])}",
+                    flush=True,
+                )
         print(f"load average after the rounds: {_load()}")
         return report(args, phases, results, folder, n)
     finally:
@@ -377,49 +438,74 @@ def main(argv: list[str] | None = None) -> int:
             folder_context.cleanup()
 
 
-def report(args: argparse.Namespace, phases: list[str], results: dict[str, list[dict[str, Any]]],
-           folder: Path, n: int) -> int:
+def report(
+    args: argparse.Namespace,
+    phases: list[str],
+    results: dict[str, list[dict[str, Any]]],
+    folder: Path,
+    n: int,
+) -> int:
     best = {p: min(r["seconds"] for r in results[p]) for p in phases}
     median = {p: statistics.median(r["seconds"] for r in results[p]) for p in phases}
     cpu = {p: min(r["cpu_seconds"] for r in results[p]) for p in phases}
     peak = {p: max(r["peak_rss"] for r in results[p]) for p in phases}
     input_rss = max(r["input_rss"] for p in phases for r in results[p])
-    labels = {"account": "engine account() (lines + totals)", "totals": "engine totals-only path",
-              "duckdb": "hand-written DuckDB query"}
+    labels = {
+        "account": "engine account() (lines + totals)",
+        "totals": "engine totals-only path",
+        "duckdb": "hand-written DuckDB query",
+    }
     print()
-    print(f"{'phase':36s} {'best s':>8s} {'median s':>9s} {'CPU s':>7s} {'rows/s (best)':>15s} "
-          f"{'peak RSS':>10s}")
+    print(
+        f"{'phase':36s} {'best s':>8s} {'median s':>9s} {'CPU s':>7s} {'rows/s (best)':>15s} "
+        f"{'peak RSS':>10s}"
+    )
     for p in phases:
-        print(f"{labels[p]:36s} {best[p]:8.2f} {median[p]:9.2f} {cpu[p]:7.2f} {n / best[p]:15,.0f} "
-              f"{peak[p] / GIB:6.2f} GiB")
+        print(
+            f"{labels[p]:36s} {best[p]:8.2f} {median[p]:9.2f} {cpu[p]:7.2f} {n / best[p]:15,.0f} "
+            f"{peak[p] / GIB:6.2f} GiB"
+        )
     duck = results["duckdb"][0]
-    print(f"(DuckDB: {duck['threads']} threads; Polars->Arrow conversion {duck['to_arrow_seconds']:.2f} s "
-          "not counted; CPU s = least user+system time of all threads; "
-          f"input frame alone ~{input_rss / GIB:.2f} GiB RSS in each child; peak RSS is per child process, "
-          "max over rounds)")
+    print(
+        f"(DuckDB: {duck['threads']} threads; Polars->Arrow conversion {duck['to_arrow_seconds']:.2f} s "
+        "not counted; CPU s = least user+system time of all threads; "
+        f"input frame alone ~{input_rss / GIB:.2f} GiB RSS in each child; peak RSS is per child process, "
+        "max over rounds)"
+    )
     if "totals" in results:
         print(f"totals-only path: {results['totals'][0]['path']}")
     if "account" in results:
-        print(f"account() materialised {results['account'][0]['lines']:,} lines "
-              f"(~{results['account'][0]['lines_gib']:.2f} GiB)")
+        print(
+            f"account() materialised {results['account'][0]['lines']:,} lines "
+            f"(~{results['account'][0]['lines_gib']:.2f} GiB)"
+        )
     print()
     reference = pl.read_parquet(folder / "totals_duckdb.parquet")
     ok = True
     for p in (q for q in phases if q != "duckdb"):
         check = compare(pl.read_parquet(folder / f"totals_{p}.parquet"), reference)
-        agree = (check["unmatched_rows"] == 0 and check["lineage_mismatches"] == 0
-                 and check["uses_market_mismatches"] == 0 and check["max_rel_diff"] < 1e-9)
-        print(f"{labels[p]} vs DuckDB: {check['rows_engine']:,} vs {check['rows_reference']:,} totals, "
-              f"max |diff| {check['max_abs_diff_tco2e']:.3g} (rel {check['max_rel_diff']:.2g}), "
-              f"lineage mismatches {check['lineage_mismatches']}, unmatched {check['unmatched_rows']} "
-              f"-> {'agree' if agree else 'DISAGREE'}")
+        agree = (
+            check["unmatched_rows"] == 0
+            and check["lineage_mismatches"] == 0
+            and check["uses_market_mismatches"] == 0
+            and check["max_rel_diff"] < 1e-9
+        )
+        print(
+            f"{labels[p]} vs DuckDB: {check['rows_engine']:,} vs {check['rows_reference']:,} totals, "
+            f"max |diff| {check['max_abs_diff_tco2e']:.3g} (rel {check['max_rel_diff']:.2g}), "
+            f"lineage mismatches {check['lineage_mismatches']}, unmatched {check['unmatched_rows']} "
+            f"-> {'agree' if agree else 'DISAGREE'}"
+        )
         ratio, ratio_median = best[p] / best["duckdb"], median[p] / median["duckdb"]
         ratio_ok, memory_ok = ratio <= TARGET_RATIO, peak[p] < TARGET_PEAK_GIB * GIB
-        print(f"  ratio engine/DuckDB: {ratio:.2f} (best of {args.repeat}), {ratio_median:.2f} (median), "
-              f"{cpu[p] / cpu['duckdb']:.2f} (CPU time) -> {_verdict(ratio_ok)} "
-              f"(target <= {TARGET_RATIO:g}, judged on best wall time)")
-        print(f"  peak RSS {peak[p] / GIB:.2f} GiB -> {_verdict(memory_ok)} "
-              f"(target < {TARGET_PEAK_GIB:g} GiB)")
+        print(
+            f"  ratio engine/DuckDB: {ratio:.2f} (best of {args.repeat}), {ratio_median:.2f} (median), "
+            f"{cpu[p] / cpu['duckdb']:.2f} (CPU time) -> {_verdict(ratio_ok)} "
+            f"(target <= {TARGET_RATIO:g}, judged on best wall time)"
+        )
+        print(
+            f"  peak RSS {peak[p] / GIB:.2f} GiB -> {_verdict(memory_ok)} (target < {TARGET_PEAK_GIB:g} GiB)"
+        )
         ok = ok and agree and ratio_ok and memory_ok
     print(f"\noverall: {_verdict(ok)}")
     return 0 if ok else 1

@@ -88,8 +88,12 @@ SERVICES = modules_under("citycarbon.services")
 
 def test_the_walk_finds_the_modules() -> None:
     names = {name for name, _ in DOMAIN}
-    assert {"citycarbon.domain", "citycarbon.domain.units", "citycarbon.domain.ledger.period",
-            "citycarbon.domain.ledger.factors"} <= names
+    assert {
+        "citycarbon.domain",
+        "citycarbon.domain.units",
+        "citycarbon.domain.ledger.period",
+        "citycarbon.domain.ledger.factors",
+    } <= names
     assert "citycarbon.engines.accounting" in {name for name, _ in ENGINES}
     assert "citycarbon.services.accounting" in {name for name, _ in SERVICES}
 
@@ -112,6 +116,7 @@ def test_services_do_not_import_entry_points(module: str, imports: set[str]) -> 
 
 
 # --- the checker itself must be able to fail --------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("source", "offender"),
@@ -155,15 +160,24 @@ def test_checker_allows_the_domain_itself(source: str) -> None:
 
 def test_relative_imports_resolve() -> None:
     assert imported_modules("from ..errors import UnitError", "citycarbon.domain.ledger.period", False) == {
-        "citycarbon.domain.errors", "citycarbon.domain.errors.UnitError"}
+        "citycarbon.domain.errors",
+        "citycarbon.domain.errors.UnitError",
+    }
     assert "citycarbon.domain.ledger.categories" in imported_modules(
-        "from . import categories", "citycarbon.domain.ledger", True)
+        "from . import categories", "citycarbon.domain.ledger", True
+    )
 
 
 def test_layer_checker_flags_adapters() -> None:
-    imports = imported_modules("from citycarbon.store.db import unit_of_work\nimport citycarbon.cli.app",
-                               "citycarbon.engines.accounting", False)
+    imports = imported_modules(
+        "from citycarbon.store.db import unit_of_work\nimport citycarbon.cli.app",
+        "citycarbon.engines.accounting",
+        False,
+    )
     forbidden = ("citycarbon.store", "citycarbon.cli")
-    assert layer_violations(imports, forbidden) == {"citycarbon.store.db", "citycarbon.store.db.unit_of_work",
-                                                    "citycarbon.cli.app"}
+    assert layer_violations(imports, forbidden) == {
+        "citycarbon.store.db",
+        "citycarbon.store.db.unit_of_work",
+        "citycarbon.cli.app",
+    }
     assert layer_violations({"citycarbon.storefront"}, forbidden) == set()

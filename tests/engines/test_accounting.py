@@ -37,8 +37,12 @@ CLINKER = 0.65 * 44 / 56  # IPCC default CaO of clinker
 LIMESTONE = 0.43971  # IPCC 2006 Vol.3 Table 2.1
 SODA_ASH = 0.41492  # IPCC 2006 Vol.3 Table 2.1
 TCE = {  # GB/T 2589-2020, converted to tce per canonical unit
-    "diesel": 1.4571, "raw_coal": 0.7143, "natural_gas": 1.2143 * 1e4 / 1e3,
-    "coke_oven_gas": 0.5929 * 1e4 / 1e3, "electricity": 0.1229, "heat": 0.03412,
+    "diesel": 1.4571,
+    "raw_coal": 0.7143,
+    "natural_gas": 1.2143 * 1e4 / 1e3,
+    "coke_oven_gas": 0.5929 * 1e4 / 1e3,
+    "electricity": 0.1229,
+    "heat": 0.03412,
 }
 
 U1 = "91330100716105852F"
@@ -90,18 +94,46 @@ EXPECTED_LINES = [
     10 * GRID[2023],  # 2024 data: latest published factor (2023)
 ]
 EXPECTED_ENERGY = [
-    10 * TCE["diesel"], 0.5 * TCE["raw_coal"], 200 * TCE["electricity"], 2 * TCE["natural_gas"],
-    5 * TCE["coke_oven_gas"], 100 * TCE["electricity"], 50 * TCE["electricity"], 30 * TCE["electricity"],
-    -20 * TCE["electricity"], 1000 * TCE["heat"], 300 * TCE["heat"], 500 * TCE["heat"], 200 * TCE["heat"],
-    0.0, 1.5 * TCE["natural_gas"], 0.0, 0.0, 1 * TCE["diesel"], 10 * TCE["electricity"],
+    10 * TCE["diesel"],
+    0.5 * TCE["raw_coal"],
+    200 * TCE["electricity"],
+    2 * TCE["natural_gas"],
+    5 * TCE["coke_oven_gas"],
+    100 * TCE["electricity"],
+    50 * TCE["electricity"],
+    30 * TCE["electricity"],
+    -20 * TCE["electricity"],
+    1000 * TCE["heat"],
+    300 * TCE["heat"],
+    500 * TCE["heat"],
+    200 * TCE["heat"],
+    0.0,
+    1.5 * TCE["natural_gas"],
+    0.0,
+    0.0,
+    1 * TCE["diesel"],
+    10 * TCE["electricity"],
 ]
 CANONICAL_QUANTITY = [10, 0.5, 200, 2, 5, 100, 50, 30, -20, 1000, 300, 500, 200, 1000, 1.5, 200, 50, 1, 10]
 
-U1_2022_SCOPE1 = (10 * EF["diesel"] + 0.5 * EF["raw_coal"] + 2 * EF["natural_gas"] + 5 * EF["coke_oven_gas"]
-                  + 1000 * CLINKER + 200 * LIMESTONE + 50 * SODA_ASH)
+U1_2022_SCOPE1 = (
+    10 * EF["diesel"]
+    + 0.5 * EF["raw_coal"]
+    + 2 * EF["natural_gas"]
+    + 5 * EF["coke_oven_gas"]
+    + 1000 * CLINKER
+    + 200 * LIMESTONE
+    + 50 * SODA_ASH
+)
 U1_2022_SCOPE2 = (100 + 30 - 20) * GRID[2022] + (1000 + 500 + 200) * HEAT
-U1_2022_ENERGY = (10 * TCE["diesel"] + 0.5 * TCE["raw_coal"] + 2 * TCE["natural_gas"]
-                  + 5 * TCE["coke_oven_gas"] + 110 * TCE["electricity"] + 1700 * TCE["heat"])
+U1_2022_ENERGY = (
+    10 * TCE["diesel"]
+    + 0.5 * TCE["raw_coal"]
+    + 2 * TCE["natural_gas"]
+    + 5 * TCE["coke_oven_gas"]
+    + 110 * TCE["electricity"]
+    + 1700 * TCE["heat"]
+)
 U2_2022_SCOPE1 = 1.5 * EF["natural_gas"]
 U2_2022_SCOPE2 = 200 * RESIDUAL[2022] + 0 * 50 + 300 * HEAT
 U2_2022_SCOPE2_LOCATION = (200 + 50) * GRID[2022] + 300 * HEAT
@@ -113,9 +145,18 @@ U1_2024_ENERGY = TCE["diesel"] + 10 * TCE["electricity"]
 
 def activity(rows: list[tuple[str, str, str, int, str, str, float, str]] = ROWS) -> pl.DataFrame:
     frame = pl.DataFrame(
-        rows, orient="row",
-        schema={"uscc": pl.String, "site": pl.String, "period": pl.String, "year": pl.Int32,
-                "category": pl.String, "item_code": pl.String, "quantity": pl.Float64, "unit": pl.String},
+        rows,
+        orient="row",
+        schema={
+            "uscc": pl.String,
+            "site": pl.String,
+            "period": pl.String,
+            "year": pl.Int32,
+            "category": pl.String,
+            "item_code": pl.String,
+            "quantity": pl.Float64,
+            "unit": pl.String,
+        },
     )
     return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("row_number"))
 
@@ -201,13 +242,19 @@ def test_market_based_scope2(result: AccountingResult) -> None:
     location = totals[(U1, "2022-01")]
     assert location["uses_market"] is False
     assert location["scope2_location_tco2e"] == pytest.approx(U1_2022_SCOPE2, rel=REL)
-    assert location["scope2_market_tco2e"] == pytest.approx((100 + 30 - 20) * RESIDUAL[2022] + 1700 * HEAT,
-                                                            rel=REL)
+    assert location["scope2_market_tco2e"] == pytest.approx(
+        (100 + 30 - 20) * RESIDUAL[2022] + 1700 * HEAT, rel=REL
+    )
 
 
 def test_scope2_method_per_line(result: AccountingResult) -> None:
-    methods = dict(zip(zip(result.lines["uscc"], result.lines["period"], strict=True),
-                       result.lines["scope2_method"], strict=True))
+    methods = dict(
+        zip(
+            zip(result.lines["uscc"], result.lines["period"], strict=True),
+            result.lines["scope2_method"],
+            strict=True,
+        )
+    )
     assert methods[(U2, "2022-03")] == "market"
     assert methods[(U1, "2022-01")] == "location"
 
@@ -275,8 +322,9 @@ def test_other_grid_changes_only_scope2(book: FactorBook, result: AccountingResu
     assert zhejiang.lines["lineage_id"][-1] == "grid_electricity@2026.1:zhejiang:2022"
     # the market-based organisation keeps the national residual factor; its location view moves
     assert other[(U2, "2022-03")]["scope2_tco2e"] == pytest.approx(U2_2022_SCOPE2, rel=REL)
-    assert other[(U2, "2022-03")]["scope2_location_tco2e"] == pytest.approx(250 * ZHEJIANG_2022 + 300 * HEAT,
-                                                                            rel=REL)
+    assert other[(U2, "2022-03")]["scope2_location_tco2e"] == pytest.approx(
+        250 * ZHEJIANG_2022 + 300 * HEAT, rel=REL
+    )
     assert zhejiang.lines["emissions_tco2e"].to_list()[:2] == result.lines["emissions_tco2e"].to_list()[:2]
 
 
@@ -311,11 +359,15 @@ def test_ch4_and_n2o_option(book: FactorBook, metric: str) -> None:
     plain = account(frame, book, AccountingOptions())
     with_gases = account(frame, book, AccountingOptions(include_non_co2=True, gwp_metric=metric))  # type: ignore[arg-type]
     co2 = [100 * EF["raw_coal"], 10 * EF["diesel"], 2 * EF["natural_gas"]]
-    extra = [_non_co2("raw_coal", 100, metric), _non_co2("diesel", 10, metric),
-             _non_co2("natural_gas", 2, metric)]
+    extra = [
+        _non_co2("raw_coal", 100, metric),
+        _non_co2("diesel", 10, metric),
+        _non_co2("natural_gas", 2, metric),
+    ]
     assert plain.lines["emissions_tco2e"].to_list() == pytest.approx(co2, rel=REL)
     assert with_gases.lines["emissions_tco2e"].to_list() == pytest.approx(
-        [c + e for c, e in zip(co2, extra, strict=True)], rel=REL)
+        [c + e for c, e in zip(co2, extra, strict=True)], rel=REL
+    )
     assert with_gases.totals["scope1_tco2e"][0] == pytest.approx(sum(co2) + sum(extra), rel=REL)
     assert all(f"non_co2:{metric}" in (f or "").split(",") for f in with_gases.lines["flags"])
     assert not any("non_co2" in (f or "") for f in plain.lines["flags"])
@@ -334,7 +386,8 @@ def test_set_b_changes_fuel_lines_only() -> None:
     frame = activity(rows)
     alt = account(frame, load_factor_book("fuel_cn_alt"), AccountingOptions(fuel_set="fuel_cn_alt"))
     assert alt.lines["emissions_tco2e"].to_list() == pytest.approx(
-        [10 * 43.33 * 0.0202 * 0.98 * C_TO_CO2, 100 * GRID[2022]], rel=REL)
+        [10 * 43.33 * 0.0202 * 0.98 * C_TO_CO2, 100 * GRID[2022]], rel=REL
+    )
     assert alt.lines["lineage_id"][0] == "fuel_cn_alt@2013.1:diesel"
 
 
@@ -358,10 +411,12 @@ def test_year_with_no_published_factor_before_it_uses_earliest(book: FactorBook)
 
 
 def test_market_based_line_records_source_and_status_of_the_factor_applied(book: FactorBook) -> None:
-    frame = activity([
-        (U2, "", "2023-06", 2023, "electricity", "grid", 10.0, "MWh"),
-        (U2, "", "2023-06", 2023, "electricity", "green", 5.0, "MWh"),
-    ])
+    frame = activity(
+        [
+            (U2, "", "2023-06", 2023, "electricity", "grid", 10.0, "MWh"),
+            (U2, "", "2023-06", 2023, "electricity", "green", 5.0, "MWh"),
+        ]
+    )
     line = account(frame, book).lines.row(0, named=True)
     assert line["lineage_id"] == "grid_electricity@2026.1:national_residual:2023"
     assert line["emissions_tco2e"] == pytest.approx(10 * RESIDUAL[2023], rel=REL)

@@ -36,13 +36,22 @@ def raw(*rows: dict[str, str | None]) -> pl.DataFrame:
     data = {column: [row.get(column) for row in rows] for column in COLUMNS}
     frame = pl.DataFrame(data, schema=dict.fromkeys(COLUMNS, pl.String))
     return frame.with_columns(pl.int_range(2, len(rows) + 2, dtype=pl.Int64).alias("row_number")).select(
-        "row_number", *COLUMNS)
+        "row_number", *COLUMNS
+    )
 
 
 def row(**cells: str | None) -> dict[str, str | None]:
-    base: dict[str, str | None] = {"uscc": GOOD, "site": None, "period": "2024-01", "category": "fuel",
-                                   "item": "柴油", "quantity": "10", "unit": "t", "certificate": None,
-                                   "note": None}
+    base: dict[str, str | None] = {
+        "uscc": GOOD,
+        "site": None,
+        "period": "2024-01",
+        "category": "fuel",
+        "item": "柴油",
+        "quantity": "10",
+        "unit": "t",
+        "certificate": None,
+        "note": None,
+    }
     base.update(cells)
     return base
 
@@ -73,8 +82,14 @@ def test_valid_frame_has_no_problems_and_is_typed(book: FactorBook) -> None:
     frame = raw(
         row(uscc=GOOD.lower(), period="2024年3月", item="0号柴油", quantity="1,200.5", unit="吨"),
         row(period="2024-03", category="电力", item="外购电力", quantity="30", unit="万千瓦时"),
-        row(period="202403", category="electricity", item="绿电", quantity="50,000", unit="kWh",
-            certificate="GEC-2024-0001"),
+        row(
+            period="202403",
+            category="electricity",
+            item="绿电",
+            quantity="50,000",
+            unit="kWh",
+            certificate="GEC-2024-0001",
+        ),
         row(period="2024M03", category="热力", item="蒸汽", quantity="12.5", unit="百万千焦"),
         row(period="2024/3", category="过程", item="水泥熟料", quantity="1e3", unit="t"),
         row(period="2024-03", item="天然气", quantity="15000", unit="m3", site="north"),
@@ -90,7 +105,13 @@ def test_valid_frame_has_no_problems_and_is_typed(book: FactorBook) -> None:
     assert typed["year"].to_list() == [2024] * 6
     assert typed["category"].to_list() == ["fuel", "electricity", "electricity", "heat", "process", "fuel"]
     assert typed["item_code"].to_list() == [
-        "diesel", "grid", "green", "steam", "cement_clinker", "natural_gas"]
+        "diesel",
+        "grid",
+        "green",
+        "steam",
+        "cement_clinker",
+        "natural_gas",
+    ]
     assert typed["quantity"].to_list() == [1200.5, 30.0, 50000.0, 12.5, 1000.0, 15000.0]
     assert typed["unit"].to_list() == ["吨", "万千瓦时", "kWh", "百万千焦", "t", "m3"]
     assert typed["site"].to_list() == ["", "", "", "", "", "north"]
@@ -134,8 +155,9 @@ def test_misplaced_comma_is_not_a_thousands_separator(book: FactorBook, quantity
     assert (problem.row, problem.column, problem.message) == (2, "quantity", av.MSG_NOT_A_NUMBER)
 
 
-@pytest.mark.parametrize(("category", "item"), [("fuel", "moonshine"), ("电力", "核电"), ("热力", "绿电"),
-                                                 ("process", "柴油")])
+@pytest.mark.parametrize(
+    ("category", "item"), [("fuel", "moonshine"), ("电力", "核电"), ("热力", "绿电"), ("process", "柴油")]
+)
 def test_unknown_item(book: FactorBook, category: str, item: str) -> None:
     problem = only(validate_activity(raw(row(category=category, item=item, unit="t")), book).problems)
     assert (problem.row, problem.column) == (2, "item")
@@ -153,8 +175,13 @@ def test_unknown_category(book: FactorBook, category: str) -> None:
 
 @pytest.mark.parametrize(
     ("category", "item", "unit", "expected"),
-    [("fuel", "原煤", "kWh", "t"), ("fuel", "天然气", "t", "e4Nm3"), ("电力", "电力", "t", "MWh"),
-     ("热力", "蒸汽", "t", "GJ"), ("过程", "水泥熟料", "m3", "t")],
+    [
+        ("fuel", "原煤", "kWh", "t"),
+        ("fuel", "天然气", "t", "e4Nm3"),
+        ("电力", "电力", "t", "MWh"),
+        ("热力", "蒸汽", "t", "GJ"),
+        ("过程", "水泥熟料", "m3", "t"),
+    ],
 )
 def test_wrong_unit_for_item(book: FactorBook, category: str, item: str, unit: str, expected: str) -> None:
     problem = only(validate_activity(raw(row(category=category, item=item, unit=unit)), book).problems)

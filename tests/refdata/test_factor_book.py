@@ -111,7 +111,8 @@ def test_set_b_parameters_and_factor(book_b: FactorBook, fuel: str) -> None:
     ncv, cc, of = SET_B[fuel]
     factor = book_b.fuels[fuel]
     assert (factor.ncv_gj_per_unit, factor.carbon_content_tc_per_gj, factor.oxidation_rate) == pytest.approx(
-        (ncv, cc, of), rel=1e-12)
+        (ncv, cc, of), rel=1e-12
+    )
     assert factor.co2_t_per_unit == pytest.approx(ncv * cc * of * 44 / 12, rel=1e-12)
     assert factor.lineage.lineage_id == f"fuel_cn_alt@2013.1:{fuel}"
 
@@ -150,8 +151,9 @@ def test_sets_share_everything_but_fuels(book_a: FactorBook, book_b: FactorBook)
         ("heat", 0.03412, "MJ", 0.03412),
     ],
 )
-def test_standard_coal_coefficients(book_a: FactorBook, item: str, published_kgce: float, per: str,
-                                    expected_tce: float) -> None:
+def test_standard_coal_coefficients(
+    book_a: FactorBook, item: str, published_kgce: float, per: str, expected_tce: float
+) -> None:
     scale = {"kg": 1e3, "m3": 1e4, "kWh": 1e3, "MJ": 1e3}[per]  # canonical unit in that unit
     assert published_kgce * scale / 1e3 == pytest.approx(expected_tce, rel=1e-12)
     assert book_a.tce[item].value == pytest.approx(expected_tce, rel=1e-12)

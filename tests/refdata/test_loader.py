@@ -42,8 +42,16 @@ MODELS: dict[tuple[str, str], type[BaseModel]] = {
     ("standard_coal_gbt2589", "coefficients.csv"): StandardCoalRow,
     ("stationary_non_co2", "emission_factors.csv"): NonCo2Row,
 }
-FACTOR_DATASETS = {"fuel_cn_gbt32151", "fuel_cn_alt", "grid_electricity", "gwp100", "heat_purchased",
-                   "process_emissions", "standard_coal_gbt2589", "stationary_non_co2"}
+FACTOR_DATASETS = {
+    "fuel_cn_gbt32151",
+    "fuel_cn_alt",
+    "grid_electricity",
+    "gwp100",
+    "heat_purchased",
+    "process_emissions",
+    "standard_coal_gbt2589",
+    "stationary_non_co2",
+}
 
 SHIPPED = Path(str(loader.data_root()))
 
@@ -57,8 +65,10 @@ class AnyRow(BaseModel):
 def _version_dirs() -> list[tuple[str, str, Path]]:
     return sorted(
         (dataset.name, version.name, version)
-        for dataset in SHIPPED.iterdir() if dataset.is_dir()
-        for version in dataset.iterdir() if version.is_dir()
+        for dataset in SHIPPED.iterdir()
+        if dataset.is_dir()
+        for version in dataset.iterdir()
+        if version.is_dir()
     )
 
 
@@ -103,8 +113,9 @@ def test_the_data_folder_holds_the_known_datasets() -> None:
     assert {dataset for dataset, _ in MODELS} <= {dataset for dataset, _, _ in _version_dirs()}
 
 
-@pytest.mark.parametrize(("dataset", "version", "folder"), _version_dirs(),
-                         ids=[f"{d}@{v}" for d, v, _ in _version_dirs()])
+@pytest.mark.parametrize(
+    ("dataset", "version", "folder"), _version_dirs(), ids=[f"{d}@{v}" for d, v, _ in _version_dirs()]
+)
 def test_every_shipped_dataset_loads(dataset: str, version: str, folder: Path) -> None:
     manifest = loader.read_manifest(dataset, version)
     assert manifest.dataset == dataset
@@ -119,8 +130,9 @@ def test_every_shipped_dataset_loads(dataset: str, version: str, folder: Path) -
         assert loaded.factor_set == f"{dataset}@{version}"
 
 
-@pytest.mark.parametrize(("dataset", "version", "folder"), _version_dirs(),
-                         ids=[f"{d}@{v}" for d, v, _ in _version_dirs()])
+@pytest.mark.parametrize(
+    ("dataset", "version", "folder"), _version_dirs(), ids=[f"{d}@{v}" for d, v, _ in _version_dirs()]
+)
 def test_manifest_digests_match(dataset: str, version: str, folder: Path) -> None:
     document = yaml.safe_load((folder / "manifest.yaml").read_text("utf-8"))
     listed = document["files"]

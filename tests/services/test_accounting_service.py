@@ -41,8 +41,7 @@ U2 = with_check("91331003MA2XY7Q0K")
 
 ENGLISH = "uscc,site,period,category,item,quantity,unit,certificate,note\n"
 BASIC = ENGLISH + (
-    f"{U1},,2024-01,fuel,柴油,10,t,,\n"
-    f'{U1},,2024-01,electricity,电力,"1,000",kWh,,first meter\n'
+    f'{U1},,2024-01,fuel,柴油,10,t,,\n{U1},,2024-01,electricity,电力,"1,000",kWh,,first meter\n'
 )
 CHINESE_HEADER = "统一社会信用代码,期间,类别,品种,数量,单位,绿证编号\n"
 CHINESE = CHINESE_HEADER + (
@@ -92,7 +91,8 @@ def test_xlsx_with_chinese_headers(tmp_path: Path) -> None:
     sheet = workbook.active
     assert sheet is not None
     sheet.append(
-        ["统一社会信用代码", "厂区/站点", "期间", "类别", "品种", "数量", "单位", "绿证编号", "备注"])
+        ["统一社会信用代码", "厂区/站点", "期间", "类别", "品种", "数量", "单位", "绿证编号", "备注"]
+    )
     sheet.append([U1, "一厂", dt.datetime(2023, 6, 1), "热力", "蒸汽", 1200.5, "百万千焦", None, None])
     sheet.append([U1, "一厂", "2023-06", "燃料", "天然气", 15000, "m3", None, "管道气"])
     sheet.append([U1, "二厂", "2023年6月", "燃料", "天然气", "2", "万立方米", None, None])
@@ -130,13 +130,18 @@ def test_bad_file_is_rejected_with_problems_per_file(tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(service, "account", must_not_run)
     good = write(tmp_path / "good.csv", BASIC)
-    bad = write(tmp_path / "bad.csv", ENGLISH + (
-        f"{U1},,2024-02,fuel,柴油,-3,t,,\n"
-        f"{U1},,2024-02,fuel,moonshine,1,t,,\n"
-        f"{U1},,2024-02,fuel,原煤,1,kWh,,\n"
-    ))
-    headers = write(tmp_path / "headers.csv",
-                    "uscc,period,category,item,amount,unit\n" + f"{U1},2024-01,fuel,柴油,1,t\n")
+    bad = write(
+        tmp_path / "bad.csv",
+        ENGLISH
+        + (
+            f"{U1},,2024-02,fuel,柴油,-3,t,,\n"
+            f"{U1},,2024-02,fuel,moonshine,1,t,,\n"
+            f"{U1},,2024-02,fuel,原煤,1,kWh,,\n"
+        ),
+    )
+    headers = write(
+        tmp_path / "headers.csv", "uscc,period,category,item,amount,unit\n" + f"{U1},2024-01,fuel,柴油,1,t\n"
+    )
     other = tmp_path / "notes.txt"
     other.write_text("hello", "utf-8")
     with pytest.raises(FilesRejected) as caught:
@@ -200,7 +205,8 @@ def test_result_documents(tmp_path: Path) -> None:
     assert diesel["lineage"]["emission_factor"] == pytest.approx(EF_DIESEL, rel=REL)
     assert diesel["lineage"]["ncv_gj_per_unit"] == pytest.approx(42.652, rel=REL)
     assert diesel["lineage"]["source"] == _shipped_source(
-        "fuel_cn_gbt32151", "2024.1", "parameters.csv", fuel_code="diesel", parameter="ncv")
+        "fuel_cn_gbt32151", "2024.1", "parameters.csv", fuel_code="diesel", parameter="ncv"
+    )
 
     assert (grid["item"], grid["quantity"], grid["unit"]) == ("grid", 1000.0, "kWh")
     assert grid["quantity_canonical"] == pytest.approx(1.0, rel=REL)
@@ -212,7 +218,8 @@ def test_result_documents(tmp_path: Path) -> None:
     assert grid["lineage"]["scope2_method"] == "location"
     assert "latest_published:2023" in grid["lineage"]["flags"]
     assert grid["lineage"]["source"] == _shipped_source(
-        "grid_electricity", "2026.1", "grid_factors.csv", grid_code="national", valid_from="2023")
+        "grid_electricity", "2026.1", "grid_factors.csv", grid_code="national", valid_from="2023"
+    )
 
 
 def test_result_documents_for_market_based_organisation(tmp_path: Path) -> None:

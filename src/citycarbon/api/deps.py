@@ -100,6 +100,7 @@ AuditReader = Annotated[Caller, allow(Permission.AUDIT_READ)]
 ProfileReader = Annotated[Caller, allow(Permission.PROFILE_READ)]
 QuoteCreator = Annotated[Caller, allow(Permission.QUOTE_CREATE)]
 PricingManager = Annotated[Caller, allow(Permission.PRICING_MANAGE)]
+VerificationSigner = Annotated[Caller, allow(Permission.VERIFICATION_SIGN)]
 
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id")]
 CreditCode = Annotated[

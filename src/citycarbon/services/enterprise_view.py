@@ -7,14 +7,17 @@ users, so :func:`organisation_report` checks the caller's scope (and audits outs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from citycarbon.domain.access.policy import Forbidden, OrganisationRef, write_access
+from citycarbon.domain.access.roles import Principal
 from citycarbon.services.caller import Caller
 from citycarbon.services.ledger_queries import PeriodRange, ResultView, list_results
 from citycarbon.services.rating import ProfileRating, profile_rating
 from citycarbon.services.reporting import build_report
 from citycarbon.services.scope import readable
+from citycarbon.services.verification import SignOff, list_sign_offs, may_sign_off
 from citycarbon.store.db import unit_of_work
 
 #: More periods than ten years of months, so one page holds an organisation's whole ledger.
@@ -23,7 +26,7 @@ MAX_PERIODS = 500
 
 @dataclass(frozen=True, slots=True)
 class EnterpriseOverview:
-    """An organisation, its current results by period, and its latest grade when rated."""
+    """An organisation, its current results by period, its grade when rated, and its sign-offs."""
 
     organisation_id: int
     uscc: str
@@ -33,6 +36,17 @@ class EnterpriseOverview:
     region_code: str
     results: list[ResultView]
     rating: ProfileRating | None
+    sign_offs: list[SignOff] = field(default_factory=list)
+    can_sign_off: bool = False
+    can_enter_data: bool = False
+
+    def signed(self, result_id: int) -> SignOff | None:
+        """The sign-off of this result, if it has one."""
+        return next((s for s in self.sign_offs if s.result_id == result_id), None)
+
+    def earlier_sign_offs(self, period: str) -> list[SignOff]:
+        """Sign-offs of the period's superseded results (they do not cover the current one)."""
+        return [s for s in self.sign_offs if s.period == period and not s.is_current]
 
 
 def enterprise_overview(url: str, caller: Caller, organisation_id: int) -> EnterpriseOverview:
@@ -40,9 +54,26 @@ def enterprise_overview(url: str, caller: Caller, organisation_id: int) -> Enter
     with unit_of_work(url) as session:
         org = readable(session, caller, organisation_id, "enterprise_page")
         rating = profile_rating(session, org.id)
+        sign_offs = list_sign_offs(session, org.id)
         head = (org.id, org.uscc, org.name, org.kind, org.industry_code, org.region_code)
+        can_enter_data = _may_write(caller.principal, OrganisationRef(org.id, org.region_code))
     results = list(list_results(url, caller, organisation_id, PeriodRange(), MAX_PERIODS, 0).items)
-    return EnterpriseOverview(*head, results=results, rating=rating)
+    return EnterpriseOverview(
+        *head,
+        results=results,
+        rating=rating,
+        sign_offs=sign_offs,
+        can_sign_off=may_sign_off(caller.principal, organisation_id),
+        can_enter_data=can_enter_data,
+    )
+
+
+def _may_write(principal: Principal, org: OrganisationRef) -> bool:
+    try:
+        write_access(principal, org)
+    except Forbidden:
+        return False
+    return True
 
 
 def organisation_report(url: str, caller: Caller, organisation_id: int) -> dict[str, Any]:

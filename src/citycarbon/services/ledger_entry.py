@@ -14,10 +14,11 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from citycarbon.domain.access.policy import OrganisationRef, write_access
 from citycarbon.services.caller import Caller
 from citycarbon.services.importing import ImportSummary, import_file
 from citycarbon.services.ledger import recalculate
-from citycarbon.services.scope import writable
+from citycarbon.services.scope import organisation, writable
 from citycarbon.store.db import unit_of_work
 
 ACTIVITY_COLUMNS = ("uscc", "site", "period", "category", "item", "quantity", "unit", "certificate")
@@ -39,6 +40,25 @@ def _csv_bytes(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> byt
     for row in rows:
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
     return buffer.getvalue().encode("utf-8")
+
+
+def entry_organisation(url: str, caller: Caller, organisation_id: int) -> tuple[str, str]:
+    """``(uscc, name)`` of an organisation whose data the caller may write, for an entry form.
+
+    Only checks the scope: nothing is written yet, so nothing is audited (the write is).
+
+    Raises
+    ------
+    NotFound
+        When no organisation has this id.
+    Forbidden
+        When the caller is neither the organisation's enterprise user nor an administrator.
+
+    """
+    with unit_of_work(url) as session:
+        org = organisation(session, organisation_id)
+        write_access(caller.principal, OrganisationRef(org.id, org.region_code))
+        return org.uscc, org.name
 
 
 def _authorise(url: str, caller: Caller, organisation_id: int, resource: str, count: int) -> str:

@@ -18,7 +18,8 @@ from citycarbon.services.platform_errors import MSG_ORG_NOT_FOUND, NotFound
 from citycarbon.store.tables import Organisation
 
 
-def _organisation(session: Session, organisation_id: int) -> Organisation:
+def organisation(session: Session, organisation_id: int) -> Organisation:
+    """The organisation with this id, before any scope check (raises :class:`NotFound`)."""
     found = session.get(Organisation, organisation_id)
     if found is None:
         raise NotFound(MSG_ORG_NOT_FOUND, organisation=organisation_id)
@@ -38,7 +39,7 @@ def readable(
         When the caller's roles do not reach the organisation.
 
     """
-    org = _organisation(session, organisation_id)
+    org = organisation(session, organisation_id)
     ref = OrganisationRef(org.id, org.region_code)
     if read_access(caller.principal, ref, load_region_catalogue().is_within) is Access.OUTSIDE:
         record_event(
@@ -60,7 +61,7 @@ def writable(
         When the caller is neither the organisation's enterprise user nor an administrator.
 
     """
-    org = _organisation(session, organisation_id)
+    org = organisation(session, organisation_id)
     write_access(caller.principal, OrganisationRef(org.id, org.region_code))
     record_event(
         session, caller, action="write", resource=resource, subject_organisation_id=org.id, detail=detail

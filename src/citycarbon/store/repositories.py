@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnDefault, Table, insert, select, update
+from sqlalchemy import ColumnDefault, String, Table, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from citycarbon.domain.ledger.period import parse_period
@@ -43,8 +44,11 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
     if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
         _copy_rows(session, table.__table__, rows)
         return
+    # render_nulls: rows whose dicts hold a None (no certificate, no tce lineage …) would otherwise
+    # split each chunk into thousands of tiny INSERT batches, one per run of equal key sets.
+    statement = insert(table).execution_options(render_nulls=True)
     for chunk in _chunks(rows):
-        session.execute(insert(table), list(chunk))
+        session.execute(statement, list(chunk))
 
 
 def _copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -135,6 +139,18 @@ def current_activity(session: Session, keys: Iterable[str]) -> pl.DataFrame:
     """Current records whose natural key is among ``keys`` (id, record_key, quantity, unit)."""
     wanted = list(set(keys))
     found: list[tuple[int, str, float, str]] = []
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter: rendering and parsing 20 000 bound values per statement cost
+        # more than the lookup itself.
+        found += session.execute(
+            select(
+                ActivityRecord.id, ActivityRecord.record_key, ActivityRecord.quantity, ActivityRecord.unit
+            ).where(
+                ActivityRecord.superseded_at.is_(None),
+                ActivityRecord.record_key == any_(bindparam("keys", wanted, type_=ARRAY(String))),
+            )
+        ).all()
+        wanted = []
     for start in range(0, len(wanted), 20_000):
         part = wanted[start : start + 20_000]
         found += session.execute(

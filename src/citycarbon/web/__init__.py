@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from citycarbon.web import enterprise, finance, government, pages
+from citycarbon.web import enterprise, entry, finance, government, pages
 
 router = APIRouter()
-for _module in (pages, government, enterprise, finance):
+for _module in (pages, government, enterprise, entry, finance):
     router.include_router(_module.router)

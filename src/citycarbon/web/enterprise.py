@@ -1,4 +1,4 @@
-"""The enterprise pages: ledger by period and scope, lineage of each figure, reports, data entry.
+"""The enterprise pages: ledger by period and scope, lineage, sign-off, reports, data entry.
 
 Uploads go to the API's import-job endpoint from the browser (``static/app.js``), which polls
 the job for the progress bar and draws the problem table, so the page and the API share one
@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Form, Path, Request, Response
+from fastapi.responses import RedirectResponse
 
-from citycarbon.api.deps import DatabaseUrl, LedgerReader, LedgerWriter, ObjectId
+from citycarbon.api.deps import DatabaseUrl, LedgerReader, LedgerWriter, ObjectId, VerificationSigner
 from citycarbon.i18n import translator
 from citycarbon.ingest.templates import template_bytes
 from citycarbon.services.enterprise_view import enterprise_overview, organisation_report
 from citycarbon.services.ledger_queries import result_lineage
 from citycarbon.services.report_pdf import render_report_pdf
 from citycarbon.services.reporting import report_xlsx
+from citycarbon.services.verification import MAX_NOTE_CHARS, sign_off
 from citycarbon.web.government import trend_chart
 from citycarbon.web.render import WebRoute, page_locale, render
 
@@ -46,6 +48,19 @@ def enterprise(
     points = [(r.period, r.total_tco2e, r.energy_tce) for r in overview.results]
     chart = trend_chart(points, tr("Trend"), (tr("Total (tCO2e)"), tr("Energy (tce)")))
     return render(request, "enterprise.html", caller.principal, org=overview, chart=chart)
+
+
+@router.post("/organisations/{organisation_id}/sign-off")
+def sign_off_result(
+    organisation_id: ObjectId,
+    caller: VerificationSigner,
+    url: DatabaseUrl,
+    result_id: Annotated[int, Form(ge=1)],
+    note: Annotated[str, Form(max_length=MAX_NOTE_CHARS)] = "",
+) -> Response:
+    """Sign off one current result as the organisation's verifier, then show the page again."""
+    sign_off(url, caller, organisation_id, result_id, note)
+    return RedirectResponse(f"/organisations/{organisation_id}", status_code=303)
 
 
 @router.get("/results/{result_id}")

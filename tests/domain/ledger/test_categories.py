@@ -27,11 +27,20 @@ def test_scopes(category: Category, scope: int) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("fuel", Category.FUEL), ("燃料", Category.FUEL), ("化石燃料", Category.FUEL),
-        ("electricity", Category.ELECTRICITY), ("电力", Category.ELECTRICITY), ("电", Category.ELECTRICITY),
-        ("heat", Category.HEAT), ("热力", Category.HEAT), ("热", Category.HEAT),
-        ("process", Category.PROCESS), ("过程", Category.PROCESS), ("工业过程", Category.PROCESS),
-        ("  Fuel ", Category.FUEL), ("ELECTRICITY", Category.ELECTRICITY),
+        ("fuel", Category.FUEL),
+        ("燃料", Category.FUEL),
+        ("化石燃料", Category.FUEL),
+        ("electricity", Category.ELECTRICITY),
+        ("电力", Category.ELECTRICITY),
+        ("电", Category.ELECTRICITY),
+        ("heat", Category.HEAT),
+        ("热力", Category.HEAT),
+        ("热", Category.HEAT),
+        ("process", Category.PROCESS),
+        ("过程", Category.PROCESS),
+        ("工业过程", Category.PROCESS),
+        ("  Fuel ", Category.FUEL),
+        ("ELECTRICITY", Category.ELECTRICITY),
     ],
 )
 def test_parse_category(text: str, expected: Category) -> None:

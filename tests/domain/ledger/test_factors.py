@@ -32,14 +32,39 @@ def _grid(code: str, year: int, value: float) -> GridFactor:
 
 
 def _small_book(series: dict[str, tuple[GridFactor, ...]]) -> FactorBook:
-    fuel = FuelFactor("diesel", "柴油", "diesel", ("0号柴油",), "t", "oil", 42.652, 0.0202, 0.98,
-                      42.652 * 0.0202 * 0.98 * 44 / 12, _lineage("diesel"))
-    clinker = ProcessFactor("cement_clinker", "水泥熟料", "cement clinker", 0.65 * 44 / 56,
-                            (("cao_fraction", 0.65),), _lineage("cement_clinker"))
+    fuel = FuelFactor(
+        "diesel",
+        "柴油",
+        "diesel",
+        ("0号柴油",),
+        "t",
+        "oil",
+        42.652,
+        0.0202,
+        0.98,
+        42.652 * 0.0202 * 0.98 * 44 / 12,
+        _lineage("diesel"),
+    )
+    clinker = ProcessFactor(
+        "cement_clinker",
+        "水泥熟料",
+        "cement clinker",
+        0.65 * 44 / 56,
+        (("cao_fraction", 0.65),),
+        _lineage("cement_clinker"),
+    )
     return FactorBook(
-        fuels={"diesel": fuel}, processes={"cement_clinker": clinker}, grid_series=series,
-        residual_grid={}, grid_names={}, heat={}, tce={}, gwp={}, gwp_lineage={},
-        non_co2_t_per_gj={}, non_co2_lineage=_lineage("non_co2"),
+        fuels={"diesel": fuel},
+        processes={"cement_clinker": clinker},
+        grid_series=series,
+        residual_grid={},
+        grid_names={},
+        heat={},
+        tce={},
+        gwp={},
+        gwp_lineage={},
+        non_co2_t_per_gj={},
+        non_co2_lineage=_lineage("non_co2"),
     )
 
 
@@ -55,8 +80,9 @@ def _small_book(series: dict[str, tuple[GridFactor, ...]]) -> FactorBook:
         (2015, 0.5568, 2021, "earliest_published:2021"),
     ],
 )
-def test_national_grid_factor_by_year(book: FactorBook, year: int, value: float, data_year: int,
-                                      flag: str | None) -> None:
+def test_national_grid_factor_by_year(
+    book: FactorBook, year: int, value: float, data_year: int, flag: str | None
+) -> None:
     choice = book.grid_factor("national", year)
     assert choice.factor.co2_t_per_mwh == pytest.approx(value, rel=1e-12)
     assert choice.factor.data_year == data_year
@@ -80,8 +106,9 @@ def test_national_grid_factor_by_year(book: FactorBook, year: int, value: float,
         ("national_fossil", 2022, 0.8325, None),
     ],
 )
-def test_regional_and_provincial_factors(book: FactorBook, grid: str, year: int, value: float,
-                                          flag: str | None) -> None:
+def test_regional_and_provincial_factors(
+    book: FactorBook, grid: str, year: int, value: float, flag: str | None
+) -> None:
     choice = book.grid_factor(grid, year)
     assert choice.factor.co2_t_per_mwh == pytest.approx(value, rel=1e-12)
     assert choice.flag == flag
@@ -153,8 +180,11 @@ def test_names_map_to_codes() -> None:
     small = _small_book({})
     fuels = small.fuel_by_name()
     assert fuels == {"diesel": "diesel", "柴油": "diesel", "0号柴油": "diesel"}
-    assert small.process_by_name() == {"cement_clinker": "cement_clinker", "水泥熟料": "cement_clinker",
-                                       "cement clinker": "cement_clinker"}
+    assert small.process_by_name() == {
+        "cement_clinker": "cement_clinker",
+        "水泥熟料": "cement_clinker",
+        "cement clinker": "cement_clinker",
+    }
 
 
 def test_shipped_names_resolve(book: FactorBook) -> None:

@@ -43,6 +43,7 @@ class Permission(StrEnum):
     PROFILE_READ = "finance:profile"
     QUOTE_CREATE = "finance:quote"
     PRICING_MANAGE = "finance:pricing"
+    VERIFICATION_SIGN = "verification:sign"
 
 
 #: Granted to everybody, signed in or not: published figures and code lists only.
@@ -71,7 +72,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
             Permission.QUOTE_CREATE,
             Permission.PRICING_MANAGE,
         },
-        Role.VERIFIER: _READ_LEDGER,
+        Role.VERIFIER: _READ_LEDGER | {Permission.VERIFICATION_SIGN},
         Role.PUBLIC: _SIGNED_IN,
     }
 )

@@ -68,4 +68,18 @@ function setUpUpload() {
   });
 }
 
-document.addEventListener("DOMContentLoaded", function () { drawCharts(); setUpUpload(); });
+// The entry form works without script; with it, a button adds empty rows by copying the last one.
+function setUpEntry() {
+  var button = document.getElementById("entry-add-row");
+  if (!button) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var body = document.querySelector("#entry-rows tbody");
+    var row = body.lastElementChild.cloneNode(true);
+    row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+    row.querySelector("td.error").textContent = "";
+    body.appendChild(row);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () { drawCharts(); setUpUpload(); setUpEntry(); });
