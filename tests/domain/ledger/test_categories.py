@@ -99,3 +99,25 @@ def test_only_export_is_deducted() -> None:
 
 def test_canonical_units() -> None:
     assert (ELECTRICITY_UNIT, HEAT_UNIT, PROCESS_UNIT) == ("MWh", "GJ", "t")
+
+
+def test_english_template_item_names_resolve() -> None:
+    from citycarbon.domain.ledger.categories import Category, energy_item_code
+
+    assert energy_item_code(Category.ELECTRICITY, "grid electricity") == "grid"
+    assert energy_item_code(Category.ELECTRICITY, "Purchased grid electricity") == "grid"
+    assert energy_item_code(Category.HEAT, "purchased hot water") == "hot_water"
+    assert energy_item_code(Category.ELECTRICITY, "green electricity") == "green"
+
+
+def test_english_activity_template_validates_without_problems() -> None:
+    from citycarbon.engines.activity_validation import validate_activity
+    from citycarbon.ingest.readers import read_table
+    from citycarbon.ingest.templates import template_bytes
+    from citycarbon.refdata.factor_book import load_factor_book
+
+    raw = read_table(template_bytes("activity", "en", "csv"), file_name="t.csv", kind="activity")
+    checked = validate_activity(raw.frame, load_factor_book(), dict(raw.header_mapping))
+    assert checked.problems == []
+    zh = read_table(template_bytes("activity", "zh_CN", "xlsx"), file_name="t.xlsx", kind="activity")
+    assert validate_activity(zh.frame, load_factor_book(), dict(zh.header_mapping)).problems == []

@@ -82,6 +82,14 @@ _ITEM_ALIASES: dict[Category, dict[str, str]] = {
 }
 
 
+# English names as printed in the templates and the item tables are accepted too.
+for _category, _items in ((Category.ELECTRICITY, ELECTRICITY_ITEMS), (Category.HEAT, HEAT_ITEMS)):
+    for _code, (_name_zh, _name_en) in _items.items():
+        _ITEM_ALIASES[_category].setdefault(_name_zh.lower(), _code)
+        _ITEM_ALIASES[_category].setdefault(_name_en.lower(), _code)
+_ITEM_ALIASES[Category.ELECTRICITY].update({"grid electricity": "grid", "green electricity": "green"})
+
+
 def parse_category(text: str) -> Category | None:
     """Return the category for an English or Chinese name, or ``None`` when unknown."""
     return CATEGORY_NAMES.get(str(text).strip().lower())
