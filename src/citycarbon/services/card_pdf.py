@@ -1,7 +1,6 @@
 """Render a carbon-efficiency card as a one-page PDF with the signed payload in a QR code.
 
-Chinese text uses the PDF standard CID font STSong-Light, which every conforming reader
-supplies, so no font file (and no Debian font package) is needed. The payload is also stored in
+Chinese text uses the embedded font of :mod:`citycarbon.services.pdf_fonts`. The payload is also stored in
 the document's ``/Keywords`` entry, which lets ``citycarbon card verify card.pdf`` check the
 card offline without decoding the QR image.
 """
@@ -15,13 +14,11 @@ from reportlab.graphics.barcode.qr import QrCodeWidget  # type: ignore[import-un
 from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped]
 from reportlab.lib.colors import HexColor  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A5, landscape  # type: ignore[import-untyped]
-from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from citycarbon.domain.efficiency.card import CardClaims
+from citycarbon.services.pdf_fonts import chinese_font
 
-FONT = "STSong-Light"
 COLOURS = {
     "dark_green": "#1b7837",
     "light_green": "#7fbf7b",
@@ -59,8 +56,7 @@ def _lines(claims: CardClaims, colour: str) -> list[tuple[str, str]]:
 
 def render_card_pdf(claims: CardClaims, payload: str, colour: str = "") -> bytes:
     """Return the PDF bytes of a card showing ``claims`` with ``payload`` as QR code and metadata."""
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    font = chinese_font()
     buffer = io.BytesIO()
     width, height = landscape(A5)
     canvas = Canvas(buffer, pagesize=(width, height), invariant=True)
@@ -70,18 +66,18 @@ def render_card_pdf(claims: CardClaims, payload: str, colour: str = "") -> bytes
     canvas.setFillColor(HexColor(COLOURS.get(colour, "#4d4d4d")))
     canvas.rect(0, height - 60, width, 60, stroke=0, fill=1)
     canvas.setFillColor(HexColor("#ffffff"))
-    canvas.setFont(FONT, 20)
+    canvas.setFont(font, 20)
     canvas.drawString(30, height - 40, "工业企业碳效码 · Carbon-efficiency card")
     canvas.setFillColor(HexColor("#000000"))
     y = height - 90
     for label, value in _lines(claims, colour):
-        canvas.setFont(FONT, 9)
+        canvas.setFont(font, 9)
         canvas.drawString(30, y, label)
-        canvas.setFont(FONT, 11)
+        canvas.setFont(font, 11)
         canvas.drawString(230, y, value)
         y -= 20
     renderPDF.draw(_qr(payload), canvas, width - QR_SIZE - 30, 60)
-    canvas.setFont(FONT, 7)
+    canvas.setFont(font, 7)
     canvas.drawString(width - QR_SIZE - 30, 45, "扫码或 citycarbon card verify 离线验签")
     canvas.showPage()
     canvas.save()

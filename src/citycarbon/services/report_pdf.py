@@ -1,8 +1,8 @@
-"""The carbon report as a PDF, in the reader's language, with Chinese text and no font download.
+"""The carbon report as a PDF, in the reader's language, with its Chinese font embedded.
 
-Like the efficiency card (:mod:`citycarbon.services.card_pdf`), Chinese text uses the PDF
-standard CID font STSong-Light, which conforming readers supply, so the platform needs no font
-file; the same font also covers Latin text, so one font serves both languages.
+Like the efficiency card (:mod:`citycarbon.services.card_pdf`), text uses the font chosen by
+:mod:`citycarbon.services.pdf_fonts` (an embedded TrueType CJK font); it also covers Latin text,
+so one font serves both languages.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ import io
 from typing import Any
 
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
-from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from citycarbon.i18n import translator
-from citycarbon.services.card_pdf import FONT
+from citycarbon.services.pdf_fonts import chinese_font
 from citycarbon.services.reporting import TOTAL_FIELDS
 
 MSG_REPORT_TITLE = "Carbon report"
@@ -40,17 +38,16 @@ def render_report_pdf(report: dict[str, Any], locale: str | None) -> bytes:
         Language of labels (``zh_CN`` or ``en``); figures are the same in both.
 
     """
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    font = chinese_font()
     tr = translator(locale)
     org = report["organisation"]
     buffer = io.BytesIO()
     _, height = A4
     canvas = Canvas(buffer, pagesize=A4, invariant=True)
     canvas.setTitle(f"{tr(MSG_REPORT_TITLE)} {org['uscc']}")
-    canvas.setFont(FONT, 18)
+    canvas.setFont(font, 18)
     canvas.drawString(40, height - 60, f"{tr(MSG_REPORT_TITLE)} · {org['name']}")
-    canvas.setFont(FONT, 10)
+    canvas.setFont(font, 10)
     y = height - 85
     for label, value in (
         ("Credit code", org["uscc"]),
@@ -73,7 +70,7 @@ def render_report_pdf(report: dict[str, Any], locale: str | None) -> bytes:
 
 
 def _row(canvas: Canvas, y: float, cells: list[str], bold: bool = False) -> float:
-    canvas.setFont(FONT, 10 if bold else 9)
+    canvas.setFont(chinese_font(), 10 if bold else 9)
     for x, cell in zip(COLUMNS_X, cells, strict=True):
         canvas.drawString(x, y, cell)
     return y - 16
