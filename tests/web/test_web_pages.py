@@ -126,3 +126,18 @@ def test_every_template_string_and_menu_label_is_translated() -> None:
     missing = sorted(s for s in strings if zh(s) == s)
     assert missing == []
     assert len(strings) > 40
+
+
+def test_enterprise_downloads_its_signed_grade_card(demo_city: DemoCity) -> None:
+    from citycarbon.services.card_pdf import read_card_payload
+    from citycarbon.services.certificate import load_public_key, verify_card_payload
+
+    client = signed_in(demo_city, "demo-enterprise")
+    page = client.get("/")
+    assert 'id="download-card"' in page.text
+    response = client.get(page.url.path + "/card.pdf")
+    assert response.status_code == 200 and response.content[:4] == b"%PDF"
+    payload = read_card_payload(response.content)
+    assert payload is not None
+    claims = verify_card_payload(payload, load_public_key())
+    assert claims.uscc in page.text

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse
 from citycarbon.api.deps import DatabaseUrl, LedgerReader, LedgerWriter, ObjectId, VerificationSigner
 from citycarbon.i18n import translator
 from citycarbon.ingest.templates import template_bytes
+from citycarbon.services.certificate import CardError, issue_card
 from citycarbon.services.enterprise_view import enterprise_overview, organisation_report
 from citycarbon.services.ledger_queries import result_lineage
 from citycarbon.services.report_pdf import render_report_pdf
@@ -24,6 +25,7 @@ from citycarbon.web.government import trend_chart
 from citycarbon.web.render import WebRoute, page_locale, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+MSG_NOT_RATED = "{uscc} has no carbon-efficiency grade yet"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_KINDS = {
     "activity": "Activity data",
@@ -88,6 +90,18 @@ def report_pdf(
     report = organisation_report(url, caller, organisation_id)
     content = render_report_pdf(report, page_locale(request))
     return _attachment(content, "application/pdf", f"carbon-report-{report['organisation']['uscc']}.pdf")
+
+
+@router.get("/organisations/{organisation_id}/card.pdf")
+def grade_card(organisation_id: ObjectId, caller: LedgerReader, url: DatabaseUrl) -> Response:
+    """The signed carbon-efficiency card of the latest rated year (QR verifiable offline)."""
+    overview = enterprise_overview(url, caller, organisation_id)
+    if overview.rating is None:
+        raise CardError(MSG_NOT_RATED, uscc=overview.uscc)
+    card = issue_card(url, overview.uscc, overview.rating.period_code)
+    return _attachment(
+        card.pdf, "application/pdf", f"carbon-card-{overview.uscc}-{overview.rating.period_code}.pdf"
+    )
 
 
 @router.get("/upload")
