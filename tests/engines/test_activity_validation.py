@@ -10,6 +10,7 @@ import pytest
 from citycarbon.domain.errors import Problem
 from citycarbon.domain.ledger.factors import FactorBook
 from citycarbon.engines import activity_validation as av
+from citycarbon.engines import cell_checks
 from citycarbon.engines.activity_validation import validate_activity
 from citycarbon.refdata.factor_book import load_factor_book
 
@@ -138,7 +139,7 @@ def test_negative_quantity(book: FactorBook, quantity: str) -> None:
 def test_non_numeric_quantity(book: FactorBook, quantity: str) -> None:
     problem = only(validate_activity(raw(row(quantity=quantity)), book).problems)
     assert (problem.row, problem.column) == (2, "quantity")
-    assert problem.message == av.MSG_NOT_A_NUMBER
+    assert problem.message == cell_checks.MSG_NOT_A_NUMBER
     assert quantity in problem.render()
 
 
@@ -152,7 +153,7 @@ def test_thousands_separators(book: FactorBook, quantity: str, value: float) -> 
 @pytest.mark.parametrize("quantity", ["1,5", "12,34"])
 def test_misplaced_comma_is_not_a_thousands_separator(book: FactorBook, quantity: str) -> None:
     problem = only(validate_activity(raw(row(quantity=quantity)), book).problems)
-    assert (problem.row, problem.column, problem.message) == (2, "quantity", av.MSG_NOT_A_NUMBER)
+    assert (problem.row, problem.column, problem.message) == (2, "quantity", cell_checks.MSG_NOT_A_NUMBER)
 
 
 @pytest.mark.parametrize(
@@ -265,7 +266,7 @@ def test_green_electricity_needs_certificate(book: FactorBook) -> None:
 @pytest.mark.parametrize("column", av.REQUIRED)
 def test_missing_required_cell(book: FactorBook, column: str) -> None:
     problems = validate_activity(raw(row(item="原煤"), row(**{column: None})), book).problems
-    assert where(problems, 3, column) == [Problem(av.MSG_REQUIRED, row=3, column=column)]
+    assert where(problems, 3, column) == [Problem(cell_checks.MSG_REQUIRED, row=3, column=column)]
     assert all(p.row == 3 for p in problems)
 
 
@@ -287,7 +288,7 @@ def test_all_problems_are_reported_together(book: FactorBook) -> None:
     result = validate_activity(frame, book)
     found = {(p.row, p.column, p.message) for p in result.problems}
     assert (3, "quantity", av.MSG_NEGATIVE) in found
-    assert (4, "quantity", av.MSG_NOT_A_NUMBER) in found
+    assert (4, "quantity", cell_checks.MSG_NOT_A_NUMBER) in found
     assert (5, "item", av.MSG_UNKNOWN_ITEM) in found
     assert (6, "category", av.MSG_UNKNOWN_CATEGORY) in found
     assert any(r == 7 and c == "unit" and "does not fit" in m for r, c, m in found)
@@ -295,7 +296,7 @@ def test_all_problems_are_reported_together(book: FactorBook) -> None:
     assert any(r == 9 and c == "uscc" for r, c, _ in found)
     assert any(r == 10 and c == "period" for r, c, _ in found)
     assert (11, "certificate", av.MSG_CERTIFICATE) in found
-    assert (12, "unit", av.MSG_REQUIRED) in found
+    assert (12, "unit", cell_checks.MSG_REQUIRED) in found
     assert (13, None, av.MSG_DUPLICATE) in found
     assert not any(p.row == 2 for p in result.problems)
     assert len(result.problems) == 11

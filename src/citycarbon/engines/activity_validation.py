@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
@@ -26,10 +25,9 @@ from citycarbon.domain.ledger.categories import (
 from citycarbon.domain.ledger.factors import FactorBook
 from citycarbon.domain.ledger.period import parse_period
 from citycarbon.domain.units import conversion_factor
+from citycarbon.engines.cell_checks import MSG_NOT_A_NUMBER, missing_values, problems_where, resolve_each
 from citycarbon.engines.numbers import parse_number
 
-MSG_REQUIRED = "A value is required"
-MSG_NOT_A_NUMBER = "'{value}' is not a number"
 MSG_NEGATIVE = "Quantity must not be negative (got {value})"
 MSG_UNKNOWN_CATEGORY = (
     "Unknown category '{value}'; use fuel, electricity, heat or process (燃料, 电力, 热力, 过程)"
@@ -37,15 +35,6 @@ MSG_UNKNOWN_CATEGORY = (
 MSG_UNKNOWN_ITEM = "Unknown {category} item '{value}'"
 MSG_CERTIFICATE = "Green electricity needs the number of its green-electricity certificate"
 MSG_DUPLICATE = "Duplicate of row {first}: same organisation, site, period, category and item"
-MESSAGES = (
-    MSG_REQUIRED,
-    MSG_NOT_A_NUMBER,
-    MSG_NEGATIVE,
-    MSG_UNKNOWN_CATEGORY,
-    MSG_UNKNOWN_ITEM,
-    MSG_CERTIFICATE,
-    MSG_DUPLICATE,
-)
 
 REQUIRED = ("uscc", "period", "category", "item", "quantity", "unit")
 KEY = ("uscc", "site", "period", "category", "item_code")
@@ -57,24 +46,6 @@ class ValidatedActivity:
 
     frame: pl.DataFrame
     problems: list[Problem]
-
-
-def _lookup(
-    values: pl.Series, resolve: Callable[[str], Any], name: str
-) -> tuple[pl.DataFrame, dict[str, CityCarbonError]]:
-    """Apply ``resolve`` to each distinct non-null value; collect failures by value."""
-    resolved: dict[str, Any] = {}
-    failures: dict[str, CityCarbonError] = {}
-    for value in values.drop_nulls().unique().to_list():
-        try:
-            resolved[value] = resolve(value)
-        except CityCarbonError as error:
-            failures[value] = error
-    # Explicit dtypes: when no value resolves, an inferred Null column would break later joins.
-    frame = pl.DataFrame(
-        {"key": list(resolved), name: list(resolved.values())}, schema={"key": pl.String, name: pl.String}
-    )
-    return frame, failures
 
 
 def _item_resolver(book: FactorBook) -> Callable[[tuple[str, str]], str | None]:
@@ -98,16 +69,6 @@ def canonical_unit(book: FactorBook, category: str, item_code: str) -> str:
     return {Category.ELECTRICITY: ELECTRICITY_UNIT, Category.HEAT: HEAT_UNIT}.get(
         Category(category), PROCESS_UNIT
     )
-
-
-def _cell_problems(
-    frame: pl.DataFrame, mask: pl.Expr, column: str, message: str, header: dict[str, str], **params: str
-) -> list[Problem]:
-    bad = frame.filter(mask).select("row_number", *(pl.col(v).alias(k) for k, v in params.items()))
-    return [
-        Problem(message, row=r.pop("row_number"), column=header.get(column, column), params=r)
-        for r in bad.iter_rows(named=True)
-    ]
 
 
 def validate_activity(
@@ -134,17 +95,14 @@ def validate_activity(
         [pl.lit(None, pl.String).alias(c) for c in ("site", "certificate") if c not in raw.columns]
     ).with_columns(pl.col("site").fill_null(""))
     problems: list[Problem] = []
-    for column in REQUIRED:
-        problems += _cell_problems(frame, pl.col(column).is_null(), column, MSG_REQUIRED, header)
+    problems += missing_values(frame, REQUIRED, header)
     legacy = {code.strip().upper() for code in legacy_codes}
-    codes, code_errors = _lookup(
-        frame["uscc"], lambda v: validate_uscc(v, allow_legacy=v.strip().upper() in legacy), "uscc_ok"
+    frame, more = resolve_each(
+        frame, "uscc", lambda v: validate_uscc(v, allow_legacy=v.strip().upper() in legacy), header, "uscc_ok"
     )
-    periods, period_errors = _lookup(frame["period"], lambda v: parse_period(v).code, "period_code")
-    problems += _failures(frame, "uscc", code_errors, header)
-    problems += _failures(frame, "period", period_errors, header)
-    frame = frame.join(codes.rename({"key": "uscc"}), on="uscc", how="left", maintain_order="left")
-    frame = frame.join(periods.rename({"key": "period"}), on="period", how="left", maintain_order="left")
+    problems += more
+    frame, more = resolve_each(frame, "period", lambda v: parse_period(v).code, header, "period_code")
+    problems += more
     frame, more = _resolve_items(frame, book, header)
     problems += more
     frame, more = _check_quantities(frame, book, header)
@@ -166,20 +124,6 @@ def validate_activity(
     return ValidatedActivity(typed if not problems else typed.clear(), problems)
 
 
-def _failures(
-    frame: pl.DataFrame, column: str, failures: dict[str, CityCarbonError], header: dict[str, str]
-) -> list[Problem]:
-    if not failures:
-        return []
-    bad = frame.filter(pl.col(column).is_in(list(failures))).select("row_number", column)
-    return [
-        Problem(
-            failures[value].message, row=row, column=header.get(column, column), params=failures[value].params
-        )
-        for row, value in bad.iter_rows()
-    ]
-
-
 def _resolve_items(
     frame: pl.DataFrame, book: FactorBook, header: dict[str, str]
 ) -> tuple[pl.DataFrame, list[Problem]]:
@@ -191,7 +135,7 @@ def _resolve_items(
         .replace_strict(categories, default=None, return_dtype=pl.String)
         .alias("category_code")
     )
-    problems = _cell_problems(
+    problems = problems_where(
         frame,
         pl.col("category").is_not_null() & pl.col("category_code").is_null(),
         "category",
@@ -205,7 +149,7 @@ def _resolve_items(
         pl.Series("item_code", [resolve(p) for p in pairs.iter_rows()], dtype=pl.String)
     )
     frame = frame.join(items, on=["category_code", "item"], how="left", maintain_order="left")
-    problems += _cell_problems(
+    problems += problems_where(
         frame,
         pl.col("category_code").is_not_null() & pl.col("item").is_not_null() & pl.col("item_code").is_null(),
         "item",
@@ -222,7 +166,7 @@ def _check_quantities(
 ) -> tuple[pl.DataFrame, list[Problem]]:
     frame = frame.with_columns(parse_number("quantity").alias("quantity_value"))
     finite = pl.col("quantity_value").is_finite()
-    problems = _cell_problems(
+    problems = problems_where(
         frame,
         pl.col("quantity").is_not_null() & (pl.col("quantity_value").is_null() | ~finite),
         "quantity",
@@ -230,11 +174,11 @@ def _check_quantities(
         header,
         value="quantity",
     )
-    problems += _cell_problems(
+    problems += problems_where(
         frame, pl.col("quantity_value") < 0, "quantity", MSG_NEGATIVE, header, value="quantity"
     )
     green = (pl.col("category_code") == "electricity") & (pl.col("item_code") == "green")
-    problems += _cell_problems(
+    problems += problems_where(
         frame, green & pl.col("certificate").is_null(), "certificate", MSG_CERTIFICATE, header
     )
     triples = frame.select("category_code", "item_code", "unit").drop_nulls().unique()

@@ -6,20 +6,17 @@ per distinct value; everything else is a column expression.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
-from citycarbon.domain.errors import CityCarbonError, Problem
+from citycarbon.domain.errors import Problem
 from citycarbon.domain.identifiers.uscc import validate_uscc
 from citycarbon.domain.ledger.period import parse_period
+from citycarbon.engines.cell_checks import MSG_NOT_A_NUMBER, missing_values, problems_where, resolve_each
 from citycarbon.engines.numbers import parse_number
 from citycarbon.refdata.codes import load_industry_catalogue, load_region_catalogue
 
-MSG_REQUIRED = "A value is required"
-MSG_NOT_A_NUMBER = "'{value}' is not a number"
 MSG_NEGATIVE_VALUE = "Must not be negative (got {value})"
 MSG_UNKNOWN_KIND = (
     "Unknown organisation type '{value}'; use enterprise, individual_business or park (企业/个体工商户/园区)"
@@ -27,15 +24,6 @@ MSG_UNKNOWN_KIND = (
 MSG_DUPLICATE_ORG = "Credit code {uscc} appears again (first in row {first})"
 MSG_DUPLICATE_PRODUCTION = "Duplicate of row {first}: same organisation, period and product"
 MSG_PRODUCT_UNIT = "A product output needs its unit"
-MESSAGES = (
-    MSG_REQUIRED,
-    MSG_NOT_A_NUMBER,
-    MSG_NEGATIVE_VALUE,
-    MSG_UNKNOWN_KIND,
-    MSG_DUPLICATE_ORG,
-    MSG_DUPLICATE_PRODUCTION,
-    MSG_PRODUCT_UNIT,
-)
 
 KINDS = {
     "enterprise": "enterprise",
@@ -56,41 +44,6 @@ class Checked:
     problems: list[Problem]
 
 
-def _where(
-    frame: pl.DataFrame,
-    mask: pl.Expr,
-    column: str,
-    message: str,
-    header: dict[str, str],
-    value: str | None = None,
-) -> list[Problem]:
-    cols = ["row_number"] + ([value] if value else [])
-    return [
-        Problem(message, row=r[0], column=header.get(column, column), params={"value": r[1]} if value else {})
-        for r in frame.filter(mask).select(cols).iter_rows()
-    ]
-
-
-def _per_value(
-    frame: pl.DataFrame, column: str, resolve: Callable[[str], Any], header: dict[str, str], out: str
-) -> tuple[pl.DataFrame, list[Problem]]:
-    mapping: dict[str, Any] = {}
-    errors: dict[str, CityCarbonError] = {}
-    for value in frame[column].drop_nulls().unique().to_list():
-        try:
-            mapping[value] = resolve(value)
-        except CityCarbonError as error:
-            errors[value] = error
-    frame = frame.with_columns(
-        pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String).alias(out)
-    )
-    bad = frame.filter(pl.col(column).is_in(list(errors))).select("row_number", column)
-    return frame, [
-        Problem(errors[v].message, row=r, column=header.get(column, column), params=errors[v].params)
-        for r, v in bad.iter_rows()
-    ]
-
-
 def _numbers(
     frame: pl.DataFrame, columns: tuple[str, ...], header: dict[str, str], non_negative: tuple[str, ...]
 ) -> tuple[pl.DataFrame, list[Problem]]:
@@ -99,38 +52,28 @@ def _numbers(
         parsed = parse_number(column)
         frame = frame.with_columns(parsed.alias(f"{column}__num"))
         num = pl.col(f"{column}__num")
-        problems += _where(
-            frame,
-            pl.col(column).is_not_null() & (num.is_null() | ~num.is_finite()),
-            column,
-            MSG_NOT_A_NUMBER,
-            header,
-            column,
-        )
+        invalid = pl.col(column).is_not_null() & (num.is_null() | ~num.is_finite())
+        problems += problems_where(frame, invalid, column, MSG_NOT_A_NUMBER, header, value=column)
         if column in non_negative:
-            problems += _where(frame, num < 0, column, MSG_NEGATIVE_VALUE, header, column)
+            problems += problems_where(frame, num < 0, column, MSG_NEGATIVE_VALUE, header, value=column)
     return frame, problems
-
-
-def _required(frame: pl.DataFrame, columns: tuple[str, ...], header: dict[str, str]) -> list[Problem]:
-    return [p for c in columns for p in _where(frame, pl.col(c).is_null(), c, MSG_REQUIRED, header)]
 
 
 def validate_organisations(raw: pl.DataFrame, header: dict[str, str]) -> Checked:
     """Check credit codes (legacy override when a reason is given), industry, region, kind, area."""
     frame = raw.with_columns(pl.col("legacy_uscc_reason").is_not_null().alias("legacy"))
-    problems = _required(frame, ("uscc", "name", "industry_code", "region_code"), header)
+    problems = missing_values(frame, ("uscc", "name", "industry_code", "region_code"), header)
     legacy = set(frame.filter("legacy")["uscc"].drop_nulls().to_list())
-    frame, more = _per_value(
+    frame, more = resolve_each(
         frame, "uscc", lambda v: validate_uscc(v, allow_legacy=v in legacy), header, "uscc_ok"
     )
     problems += more
     industries, regions = load_industry_catalogue(), load_region_catalogue()
-    frame, more = _per_value(
+    frame, more = resolve_each(
         frame, "industry_code", lambda v: industries.validate(v).code, header, "industry_ok"
     )
     problems += more
-    frame, more = _per_value(frame, "region_code", lambda v: regions.validate(v).code, header, "region_ok")
+    frame, more = resolve_each(frame, "region_code", lambda v: regions.validate(v).code, header, "region_ok")
     problems += more
     frame = frame.with_columns(
         pl.col("kind")
@@ -139,14 +82,8 @@ def validate_organisations(raw: pl.DataFrame, header: dict[str, str]) -> Checked
         .replace_strict(KINDS, default=None, return_dtype=pl.String)
         .alias("kind_ok")
     )
-    problems += _where(
-        frame,
-        pl.col("kind").is_not_null() & pl.col("kind_ok").is_null(),
-        "kind",
-        MSG_UNKNOWN_KIND,
-        header,
-        "kind",
-    )
+    unknown_kind = pl.col("kind").is_not_null() & pl.col("kind_ok").is_null()
+    problems += problems_where(frame, unknown_kind, "kind", MSG_UNKNOWN_KIND, header, value="kind")
     frame, more = _numbers(frame, ("area_mu",), header, ("area_mu",))
     problems += more
     first = frame.with_columns(pl.col("row_number").min().over("uscc_ok").alias("first")).filter(
@@ -174,15 +111,15 @@ def validate_production(raw: pl.DataFrame, header: dict[str, str]) -> Checked:
 
     Value added may be negative (a loss-making period), so only output values must be ≥ 0.
     """
-    problems = _required(raw, ("uscc", "period"), header)
-    frame, more = _per_value(raw, "uscc", validate_uscc, header, "uscc_ok")
+    problems = missing_values(raw, ("uscc", "period"), header)
+    frame, more = resolve_each(raw, "uscc", validate_uscc, header, "uscc_ok")
     problems += more
-    frame, more = _per_value(frame, "period", lambda v: parse_period(v).code, header, "period_ok")
+    frame, more = resolve_each(frame, "period", lambda v: parse_period(v).code, header, "period_ok")
     problems += more
     numeric = ("output_value_10k_cny", "value_added_10k_cny", "product_output")
     frame, more = _numbers(frame, numeric, header, ("output_value_10k_cny", "product_output"))
     problems += more
-    problems += _where(
+    problems += problems_where(
         frame,
         pl.col("product_output").is_not_null() & pl.col("product_unit").is_null(),
         "product_unit",
