@@ -138,13 +138,13 @@ def calculate(
 def _supersede(session: Session, totals: pl.DataFrame, at: dt.datetime) -> None:
     for (period_id,), group in totals.group_by(["period_id"]):
         orgs = group["organisation_id"].to_list()
-        for start in range(0, len(orgs), 20_000):
+        for part in repo.chunked(orgs, repo.IN_LIST):
             session.execute(
                 update(EmissionResult)
                 .where(
                     EmissionResult.superseded_at.is_(None),
                     EmissionResult.period_id == period_id,
-                    EmissionResult.organisation_id.in_(orgs[start : start + 20_000]),
+                    EmissionResult.organisation_id.in_(part),
                 )
                 .values(superseded_at=at)
             )
@@ -165,7 +165,7 @@ def _insert_totals(session: Session, totals: pl.DataFrame, run_id: int, now: dt.
         pl.lit(now).alias("created_at"),
     ).to_dicts()
     returned: list[tuple[int, int, int]] = []
-    for chunk in repo._chunks(rows):
+    for chunk in repo.chunked(rows):
         returned += session.execute(
             insert(EmissionResult).returning(
                 EmissionResult.id,

@@ -11,7 +11,7 @@ so gets its id) after the earlier one committed, so id order never reverses a de
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
@@ -27,6 +27,7 @@ from citycarbon.domain.sinks.journal import (
 )
 from citycarbon.store.db import unit_of_work
 from citycarbon.store.registry_journal_tables import SinkJournalCash, SinkJournalEntry, SinkJournalMovement
+from citycarbon.store.repositories import chunked
 
 #: Key of the PostgreSQL advisory lock held by the one sealer at work.
 SEALER_LOCK_KEY = 6_0001_2023
@@ -137,7 +138,7 @@ def entry_records(session: Session, rows: Sequence[Row[Any]]) -> Iterator[tuple[
     ids = [row.id for row in rows]
     movements: dict[int, list[UnitMovement]] = defaultdict(list)
     cash: dict[int, list[CashLine]] = defaultdict(list)
-    for chunk in _chunks(ids, 2000):
+    for chunk in chunked(ids, 2000):
         for m in session.execute(select(MOVEMENT).where(M.entry_id.in_(chunk)).order_by(M.id)):
             movements[m.entry_id].append(
                 UnitMovement(
@@ -169,10 +170,6 @@ def entry_records(session: Session, rows: Sequence[Row[Any]]) -> Iterator[tuple[
                 entry_hash=row.entry_hash or "",
             ),
         )
-
-
-def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
-    return (items[i : i + size] for i in range(0, len(items), size))
 
 
 def load_sealed_records(session: Session, batch: int = 5000) -> Iterator[JournalRecord]:

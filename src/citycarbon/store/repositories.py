@@ -7,8 +7,8 @@ as Polars frames and multi-row INSERTs rather than one ORM object per row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import polars as pl
 from sqlalchemy import ColumnDefault, String, Table, any_, bindparam, insert, select, update
@@ -25,12 +25,16 @@ from citycarbon.store.tables import (
 )
 
 CHUNK = 50_000
+#: Most bound values in one IN (…) list; larger lists cost more to render than to look up.
+IN_LIST = 20_000
+T = TypeVar("T")
 COPY_THRESHOLD = 1_000
 
 
-def _chunks(rows: Sequence[dict[str, Any]]) -> Iterable[Sequence[dict[str, Any]]]:
-    for start in range(0, len(rows), CHUNK):
-        yield rows[start : start + CHUNK]
+def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most ``size`` items: bounds statement size and memory."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
@@ -47,7 +51,7 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
     # render_nulls: rows whose dicts hold a None (no certificate, no tce lineage …) would otherwise
     # split each chunk into thousands of tiny INSERT batches, one per run of equal key sets.
     statement = insert(table).execution_options(render_nulls=True)
-    for chunk in _chunks(rows):
+    for chunk in chunked(rows):
         session.execute(statement, list(chunk))
 
 
@@ -151,8 +155,7 @@ def current_activity(session: Session, keys: Iterable[str]) -> pl.DataFrame:
             )
         ).all()
         wanted = []
-    for start in range(0, len(wanted), 20_000):
-        part = wanted[start : start + 20_000]
+    for part in chunked(wanted, IN_LIST):
         found += session.execute(
             select(
                 ActivityRecord.id, ActivityRecord.record_key, ActivityRecord.quantity, ActivityRecord.unit
@@ -167,9 +170,5 @@ def current_activity(session: Session, keys: Iterable[str]) -> pl.DataFrame:
 
 def supersede_activity(session: Session, ids: Sequence[int], at: dt.datetime) -> None:
     """Mark records as replaced (kept as history, no longer current)."""
-    for start in range(0, len(ids), 20_000):
-        session.execute(
-            update(ActivityRecord)
-            .where(ActivityRecord.id.in_(ids[start : start + 20_000]))
-            .values(superseded_at=at)
-        )
+    for part in chunked(ids, IN_LIST):
+        session.execute(update(ActivityRecord).where(ActivityRecord.id.in_(part)).values(superseded_at=at))
