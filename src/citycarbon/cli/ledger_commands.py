@@ -15,6 +15,7 @@ from citycarbon.cli.tables import totals_table
 from citycarbon.domain.errors import CityCarbonError
 from citycarbon.engines.factor_table import AccountingOptions
 from citycarbon.i18n import translator
+from citycarbon.refdata.factor_book import DEFAULT_FUEL_SET
 from citycarbon.services.accounting import account_files, result_documents
 from citycarbon.services.importing import describe, import_file
 from citycarbon.services.ledger import recalculate
@@ -44,7 +45,7 @@ def account_command(
     grid: Grid = "national",
     gwp: Gwp = "AR5",
     non_co2: NonCo2 = False,
-    fuel_set: FuelSet = "fuel_cn_gbt32151",
+    fuel_set: FuelSet = DEFAULT_FUEL_SET,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     lang: Lang = None,
 ) -> None:
@@ -96,7 +97,7 @@ def import_command(
             if summary.affected and not dry_run:
                 recalculate(
                     url,
-                    options_from(grid, gwp, False, "fuel_cn_gbt32151"),
+                    options_from(grid, gwp, False, DEFAULT_FUEL_SET),
                     pairs=summary.affected,
                     trigger="import",
                 )
@@ -122,7 +123,7 @@ def recalculate_command(
     grid: Grid = "national",
     gwp: Gwp = "AR5",
     non_co2: NonCo2 = False,
-    fuel_set: FuelSet = "fuel_cn_gbt32151",
+    fuel_set: FuelSet = DEFAULT_FUEL_SET,
     db: DatabaseUrl = None,
     lang: Lang = None,
 ) -> None:

@@ -22,6 +22,7 @@ from citycarbon.domain.ledger.categories import (
 )
 from citycarbon.domain.ledger.factors import FactorBook, GwpMetric, Lineage
 from citycarbon.domain.ledger.formulas import tce_per_unit_from_ncv
+from citycarbon.refdata.factor_book import DEFAULT_FUEL_SET
 
 FACTOR_SCHEMA: dict[str, Any] = {
     "category": pl.String,
@@ -63,7 +64,7 @@ class AccountingOptions:
     grid_code: str = "national"
     gwp_metric: GwpMetric = "AR5GWP100"
     include_non_co2: bool = False
-    fuel_set: str = "fuel_cn_gbt32151"
+    fuel_set: str = DEFAULT_FUEL_SET
 
 
 def _row(category: Category, item: str, year: int, unit: str, **values: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from citycarbon.domain.ledger.factors import (
 )
 from citycarbon.domain.ledger.formulas import fuel_emission_factor, oxide_process_factor
 from citycarbon.domain.units import conversion_factor
-from citycarbon.refdata.loader import Dataset, load_dataset
+from citycarbon.refdata.loader import Dataset, latest_version, load_dataset
 from citycarbon.refdata.schema import (
     FuelParameterRow,
     FuelRow,
@@ -36,7 +36,7 @@ from citycarbon.refdata.schema import (
 )
 
 DEFAULT_FUEL_SET = "fuel_cn_gbt32151"
-FUEL_SETS = ("fuel_cn_gbt32151", "fuel_cn_alt")
+FUEL_SETS = (DEFAULT_FUEL_SET, "fuel_cn_alt")
 
 
 def _lineage(dataset: Dataset[Any], key: str, source: str, status: str) -> Lineage:
@@ -136,12 +136,13 @@ def _simple(
     return result
 
 
-def _tce(fuels: dict[str, FuelFactor]) -> dict[str, SimpleFactor]:
+def _tce() -> dict[str, SimpleFactor]:
+    # Coefficients are keyed by fuel code (every catalogue fuel, whichever set is chosen) or by
+    # the energy carriers electricity and heat; each converts to tce per the carrier's unit.
     data = load_dataset("standard_coal_gbt2589", "coefficients.csv", StandardCoalRow)
-    units = {code: f"tce/{fuel.activity_unit}" for code, fuel in fuels.items()}
+    catalogue = load_dataset("fuel_catalogue", "fuels.csv", FuelRow).rows
+    units = {row.fuel_code: f"tce/{row.activity_unit}" for row in catalogue}
     units |= {"electricity": f"tce/{ELECTRICITY_UNIT}", "heat": f"tce/{HEAT_UNIT}"}
-    known = load_dataset("fuel_catalogue", "fuels.csv", FuelRow).rows
-    units |= {row.fuel_code: f"tce/{row.activity_unit}" for row in known}
     return _simple(data, units)
 
 
@@ -189,16 +190,10 @@ def _build_factor_book(fuel_set: str) -> FactorBook:
         residual_grid=residual,
         grid_names=names,
         heat=_simple(heat, {"steam": f"tCO2/{HEAT_UNIT}", "hot_water": f"tCO2/{HEAT_UNIT}"}),
-        tce=_tce(fuels),
+        tce=_tce(),
         gwp=dict(gwp),
         gwp_lineage={m: _lineage(gwp_data, m, gwp_data.rows[0].source, "VERIFIED") for m in gwp},
         non_co2_t_per_gj=dict(non_co2),
         non_co2_lineage=_lineage(non_co2_data, "ipcc2006_table2.3", non_co2_data.rows[0].source, "PARTIAL"),
-        factor_sets={name: _version(name) for name in sets},
+        factor_sets={name: latest_version(name) for name in sets},
     )
-
-
-def _version(dataset: str) -> str:
-    from citycarbon.refdata.loader import latest_version
-
-    return latest_version(dataset)
