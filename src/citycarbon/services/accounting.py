@@ -17,7 +17,7 @@ import polars as pl
 from citycarbon.domain.errors import CityCarbonError, Problem, ValidationFailed
 from citycarbon.domain.ledger.factors import FactorBook
 from citycarbon.engines.accounting import AccountingResult, account
-from citycarbon.engines.activity_validation import canonical_unit, validate_activity
+from citycarbon.engines.activity_validation import validate_activity
 from citycarbon.engines.factor_table import AccountingOptions
 from citycarbon.ingest.readers import read_table
 from citycarbon.refdata.factor_book import load_factor_book
@@ -84,10 +84,10 @@ def account_files(
     return account(read_activity_files(paths, book, legacy_codes), book, options)
 
 
-def _lineage(line: dict[str, Any], book: FactorBook) -> dict[str, Any]:
+def _lineage(line: dict[str, Any]) -> dict[str, Any]:
     factor_set, _, rest = line["lineage_id"].partition("@")
     version, _, key = rest.partition(":")
-    unit = canonical_unit(book, line["category"], line["item_code"])
+    unit = line["canonical_unit"]
     return {
         "lineage_id": line["lineage_id"],
         "factor_set": factor_set,
@@ -121,10 +121,10 @@ def result_documents(result: AccountingResult, options: AccountingOptions) -> li
                 "quantity": line["quantity"],
                 "unit": line["unit"],
                 "quantity_canonical": line["quantity_canonical"],
-                "canonical_unit": canonical_unit(book, line["category"], line["item_code"]),
+                "canonical_unit": line["canonical_unit"],
                 "tco2e": line["emissions_tco2e"],
                 "energy_tce": line["energy_tce"],
-                "lineage": _lineage(line, book),
+                "lineage": _lineage(line),
             }
         )
     documents = []
