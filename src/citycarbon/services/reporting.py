@@ -7,6 +7,7 @@ computed with, so the report itself is the evidence a verifier or bank needs.
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 from typing import Any
 
 from openpyxl import Workbook
@@ -17,6 +18,7 @@ from citycarbon.domain.errors import CityCarbonError
 from citycarbon.domain.identifiers.uscc import validate_uscc
 from citycarbon.i18n import translator
 from citycarbon.store.db import unit_of_work
+from citycarbon.store.repositories import IN_LIST, chunked
 from citycarbon.store.tables import (
     ActivityRecord,
     CalculationRun,
@@ -41,6 +43,44 @@ def _organisation(session: Session, uscc: str) -> Organisation:
     return found
 
 
+def _line(line: EmissionResultLine, quantity: float, unit: str, site: str) -> dict[str, Any]:
+    return {
+        "site": site,
+        "category": line.category,
+        "item": line.item_code,
+        "quantity": quantity,
+        "unit": unit,
+        "quantity_canonical": line.quantity_canonical,
+        "canonical_unit": line.canonical_unit,
+        "tco2e": line.emissions_tco2e,
+        "energy_tce": line.energy_tce,
+        "emission_factor": line.emission_factor,
+        "lineage_id": line.lineage_id,
+        "ncv_gj_per_unit": line.ncv_gj_per_unit,
+        "carbon_content_tc_per_gj": line.carbon_content_tc_per_gj,
+        "oxidation_rate": line.oxidation_rate,
+        "tce_per_unit": line.tce_per_unit,
+        "source": line.factor_source,
+        "status": line.factor_status,
+        "flags": [f for f in line.flags.split(",") if f],
+    }
+
+
+def _lines_by_result(session: Session, result_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Lines of all ``result_ids`` in one query (not one per period)."""
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for part in chunked(result_ids, IN_LIST):
+        rows = session.execute(
+            select(EmissionResultLine, ActivityRecord.quantity, ActivityRecord.unit, ActivityRecord.site_code)
+            .join(ActivityRecord, ActivityRecord.id == EmissionResultLine.activity_record_id)
+            .where(EmissionResultLine.result_id.in_(part))
+            .order_by(EmissionResultLine.id)
+        )
+        for line, quantity, unit, site in rows:
+            lines[line.result_id].append(_line(line, quantity, unit, site))
+    return lines
+
+
 def _periods(session: Session, org_id: int, year: int | None) -> list[dict[str, Any]]:
     query = (
         select(EmissionResult, Period.code, CalculationRun.factor_versions, CalculationRun.grid_code)
@@ -51,49 +91,21 @@ def _periods(session: Session, org_id: int, year: int | None) -> list[dict[str, 
     )
     if year is not None:
         query = query.where(Period.year == year)
-    periods = []
-    for result, code, versions, grid in session.execute(query):
-        lines = session.execute(
-            select(EmissionResultLine, ActivityRecord.quantity, ActivityRecord.unit, ActivityRecord.site_code)
-            .join(ActivityRecord, ActivityRecord.id == EmissionResultLine.activity_record_id)
-            .where(EmissionResultLine.result_id == result.id)
-            .order_by(EmissionResultLine.id)
-        ).all()
-        periods.append(
-            {
-                "period": code,
-                "result_id": result.id,
-                "run_id": result.run_id,
-                "grid": grid,
-                "factor_versions": versions,
-                "scope2_method": result.scope2_method,
-                **{f: getattr(result, f) for f in TOTAL_FIELDS},
-                "lines": [
-                    {
-                        "site": site,
-                        "category": line.category,
-                        "item": line.item_code,
-                        "quantity": qty,
-                        "unit": unit,
-                        "quantity_canonical": line.quantity_canonical,
-                        "canonical_unit": line.canonical_unit,
-                        "tco2e": line.emissions_tco2e,
-                        "energy_tce": line.energy_tce,
-                        "emission_factor": line.emission_factor,
-                        "lineage_id": line.lineage_id,
-                        "ncv_gj_per_unit": line.ncv_gj_per_unit,
-                        "carbon_content_tc_per_gj": line.carbon_content_tc_per_gj,
-                        "oxidation_rate": line.oxidation_rate,
-                        "tce_per_unit": line.tce_per_unit,
-                        "source": line.factor_source,
-                        "status": line.factor_status,
-                        "flags": [f for f in line.flags.split(",") if f],
-                    }
-                    for line, qty, unit, site in lines
-                ],
-            }
-        )
-    return periods
+    results = session.execute(query).all()
+    lines = _lines_by_result(session, [result.id for result, *_ in results])
+    return [
+        {
+            "period": code,
+            "result_id": result.id,
+            "run_id": result.run_id,
+            "grid": grid,
+            "factor_versions": versions,
+            "scope2_method": result.scope2_method,
+            **{f: getattr(result, f) for f in TOTAL_FIELDS},
+            "lines": lines[result.id],
+        }
+        for result, code, versions, grid in results
+    ]
 
 
 def build_report(url: str, uscc: str, year: int | None = None) -> dict[str, Any]:
