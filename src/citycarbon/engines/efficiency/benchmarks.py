@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import polars as pl
-import polars.selectors as cs
 
 from citycarbon.domain.efficiency import reasons
 from citycarbon.domain.efficiency.settings import BenchmarkSettings
-from citycarbon.engines.efficiency.codes import attach
+from citycarbon.engines.efficiency.codes import Coding
 
 BENCHMARK_COLUMNS = (
     "period",
@@ -33,27 +32,60 @@ BENCHMARK_COLUMNS = (
     "intensity_tco2e_per_10k_cny",
     "source",
 )
+#: Columns :func:`assign_benchmarks` adds, in order.
+ASSIGNED_COLUMNS = (
+    "benchmark_tco2e_per_10k_cny",
+    "benchmark_level",
+    "benchmark_industry_code",
+    "benchmark_peer_count",
+    "benchmark_method",
+)
 
 
 def _value(method: str) -> pl.Expr:
-    e, va = pl.col("emissions_tco2e"), pl.col("value_added_10k_cny")
-    if method == "median":
-        return pl.col("intensity_tco2e_per_10k_cny").median()
+    """The benchmark from a level's peer sums (the median is joined in separately)."""
+    emissions, value_added = pl.col("emissions_tco2e"), pl.col("value_added_10k_cny")
     if method == "emissions_weighted_mean":
-        weighted = (e * pl.col("intensity_tco2e_per_10k_cny")).sum()
-        return pl.when(e.sum() > 0).then(weighted / e.sum())
-    return pl.when(va.sum() > 0).then(e.sum() / va.sum())
+        return pl.when(emissions > 0).then(pl.col("peer_weighted_intensity_tco2e") / emissions)
+    return pl.when(value_added > 0).then(emissions / value_added)
+
+
+def plan_medians(peers: pl.LazyFrame, coding: Coding, settings: BenchmarkSettings) -> list[pl.LazyFrame]:
+    """Plans of the peers' median intensity per period and code, one per level.
+
+    There are none unless the method is ``median``. Medians are not additive, so each level is
+    its own group-by over the peers; the key is a single integer (the position of period × code).
+    """
+    if settings.method != "median":
+        return []
+    plans = []
+    for level in settings.levels:
+        grid = coding.grid("period", f"{level}_code")
+        plans.append(
+            peers.group_by(grid.index().alias("_position"))
+            .agg(pl.col("intensity_tco2e_per_10k_cny").median())
+            .select(*grid.decode(pl.col("_position")), "intensity_tco2e_per_10k_cny")
+        )
+    return plans
 
 
 def compute_benchmarks(
-    rated: pl.LazyFrame, settings: BenchmarkSettings, official: pl.DataFrame | None = None
+    medians: list[pl.DataFrame],
+    industry_totals: pl.DataFrame,
+    coding: Coding,
+    settings: BenchmarkSettings,
+    official: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Benchmarks per period, industry code and level (official ones included and preferred).
 
     Parameters
     ----------
-    rated
-        Output of :func:`~citycarbon.engines.efficiency.intensities.compute_intensities`.
+    medians
+        For the median method, the collected plans of :func:`plan_medians`; else empty.
+    industry_totals
+        Sums per period and ``industry_code`` (see :mod:`~citycarbon.engines.efficiency.totals`).
+    coding
+        The run's codes and level tables.
     settings
         Level, minimum peer count and averaging method.
     official
@@ -66,24 +98,33 @@ def compute_benchmarks(
         One row per benchmark with :data:`BENCHMARK_COLUMNS` and ``is_usable``.
 
     """
-    peers = rated.filter(pl.col("is_benchmark_peer"))
-    frames = [
-        peers.group_by("period", pl.col(f"{level}_code").alias("industry_code"))
-        .agg(
-            pl.len().cast(pl.Int64).alias("peer_count"),
-            pl.col("emissions_tco2e").sum(),
-            pl.col("value_added_10k_cny").sum(),
-            _value(settings.method).alias("intensity_tco2e_per_10k_cny"),
+    levels = settings.levels
+    codes = [f"{level}_code" for level in levels]
+    totals = industry_totals.with_columns(coding.grid("industry_code").gather(coding.industry_levels, codes))
+    frames = []
+    for number, (level, code) in enumerate(zip(levels, codes, strict=True)):
+        sums = (
+            totals.group_by("period", code)
+            .agg(
+                pl.col("peer_count").sum().cast(pl.Int64),
+                pl.col("peer_emissions_tco2e").sum().alias("emissions_tco2e"),
+                pl.col("peer_value_added_10k_cny").sum().alias("value_added_10k_cny"),
+                pl.col("peer_weighted_intensity_tco2e").sum(),
+            )
+            .filter(pl.col(code).is_not_null() & (pl.col("peer_count") > 0))
         )
-        .filter(pl.col("industry_code").is_not_null())
-        .with_columns(
-            pl.lit(level).alias("industry_level"),
-            pl.lit(settings.method).alias("method"),
-            pl.lit("computed").alias("source"),
+        if medians:
+            sums = sums.join(medians[number], on=["period", code], how="left")
+        else:
+            sums = sums.with_columns(_value(settings.method).alias("intensity_tco2e_per_10k_cny"))
+        frames.append(
+            sums.rename({code: "industry_code"}).with_columns(
+                pl.lit(level).alias("industry_level"),
+                pl.lit(settings.method).alias("method"),
+                pl.lit("computed").alias("source"),
+            )
         )
-        for level in settings.levels
-    ]
-    computed = pl.concat(frames).select(BENCHMARK_COLUMNS).collect()
+    computed = pl.concat(frames).select(BENCHMARK_COLUMNS)
     computed = computed.with_columns((pl.col("peer_count") >= settings.min_peers).alias("is_usable"))
     if official is None or official.is_empty():
         return computed
@@ -118,25 +159,28 @@ def _with_official(computed: pl.DataFrame, official: pl.DataFrame) -> pl.DataFra
 
 
 def assign_benchmarks(
-    rated: pl.DataFrame, benchmarks: pl.DataFrame, settings: BenchmarkSettings
+    frame: pl.LazyFrame, benchmarks: pl.DataFrame, coding: Coding, settings: BenchmarkSettings
 ) -> pl.LazyFrame:
     """Give each peer-eligible firm the finest usable benchmark, and K where it is defined.
 
-    Adds ``benchmark_industry_code``, ``benchmark_level``, ``benchmark_method``,
-    ``benchmark_peer_count``, ``benchmark_tco2e_per_10k_cny`` and ``k_industry``, and extends
-    ``not_rated_reason`` with ``too_few_peers`` and ``benchmark_not_positive``.
+    Adds :data:`ASSIGNED_COLUMNS` and ``k_industry``, and extends ``not_rated_reason`` with
+    ``too_few_peers`` and ``benchmark_not_positive``. The fallback depends only on the period
+    and the firm's industry code, so it is decided once per (period, code) on a small table
+    and then gathered onto the firms by position.
     """
+    grid = coding.grid("period", "industry_code")
+    codes = [f"{level}_code" for level in settings.levels]
+    table = grid.frame().with_columns(coding.grid("industry_code").gather(coding.industry_levels, codes))
     usable = benchmarks.filter("is_usable")
-    frame = rated
     for level in settings.levels:
-        table = usable.filter(pl.col("industry_level") == level).select(
+        found = usable.filter(pl.col("industry_level") == level).select(
             "period",
             pl.col("industry_code").alias(f"{level}_code"),
             pl.col("intensity_tco2e_per_10k_cny").alias(f"_value_{level}"),
             pl.col("peer_count").alias(f"_peers_{level}"),
             pl.col("method").alias(f"_method_{level}"),
         )
-        frame = attach(frame, table, ["period", f"{level}_code"])
+        table = table.join(found, on=["period", f"{level}_code"], how="left", maintain_order="left")
 
     def first(pick: Callable[[str], pl.Expr]) -> pl.Expr:
         """``pick(level)`` of the finest level that has a usable benchmark."""
@@ -146,26 +190,22 @@ def assign_benchmarks(
             expression = pl.when(found).then(pick(level)).otherwise(expression)
         return expression
 
+    chosen = table.select(
+        first(lambda lv: pl.col(f"_value_{lv}")).alias("benchmark_tco2e_per_10k_cny"),
+        first(pl.lit).cast(pl.String).alias("benchmark_level"),
+        first(lambda lv: pl.col(f"{lv}_code")).alias("benchmark_industry_code"),
+        first(lambda lv: pl.col(f"_peers_{lv}")).alias("benchmark_peer_count"),
+        first(lambda lv: pl.col(f"_method_{lv}")).alias("benchmark_method"),
+    )
     peer = pl.col("is_benchmark_peer")
     value = pl.col("benchmark_tco2e_per_10k_cny")
     reason = pl.col("not_rated_reason")
-    return (
-        frame.lazy()
-        .with_columns(
-            pl.when(peer).then(first(lambda lv: pl.col(f"_value_{lv}"))).alias("benchmark_tco2e_per_10k_cny"),
-            pl.when(peer).then(first(pl.lit)).cast(pl.String).alias("benchmark_level"),
-            pl.when(peer).then(first(lambda lv: pl.col(f"{lv}_code"))).alias("benchmark_industry_code"),
-            pl.when(peer).then(first(lambda lv: pl.col(f"_peers_{lv}"))).alias("benchmark_peer_count"),
-            pl.when(peer).then(first(lambda lv: pl.col(f"_method_{lv}"))).alias("benchmark_method"),
-        )
-        .with_columns(
-            pl.when(value > 0).then(pl.col("intensity_tco2e_per_10k_cny") / value).alias("k_industry"),
-            pl.when(reason.is_null() & value.is_null())
-            .then(pl.lit(reasons.TOO_FEW_PEERS))
-            .when(reason.is_null() & (value <= 0))
-            .then(pl.lit(reasons.BENCHMARK_NOT_POSITIVE))
-            .otherwise(reason)
-            .alias("not_rated_reason"),
-        )
-        .drop(cs.starts_with("_"))
+    return frame.with_columns(grid.gather(chosen, ASSIGNED_COLUMNS, where=peer)).with_columns(
+        pl.when(value > 0).then(pl.col("intensity_tco2e_per_10k_cny") / value).alias("k_industry"),
+        pl.when(reason.is_null() & value.is_null())
+        .then(pl.lit(reasons.TOO_FEW_PEERS))
+        .when(reason.is_null() & (value <= 0))
+        .then(pl.lit(reasons.BENCHMARK_NOT_POSITIVE))
+        .otherwise(reason)
+        .alias("not_rated_reason"),
     )

@@ -16,8 +16,6 @@ import polars as pl
 import polars.selectors as cs
 
 from citycarbon.domain.efficiency.schemes import Dimension, GradingScheme
-from citycarbon.domain.efficiency.settings import year_earlier
-from citycarbon.engines.efficiency.codes import attach
 
 BAND_ROUNDING = 9
 #: Frame column holding each scheme metric.
@@ -27,45 +25,8 @@ METRIC_COLUMNS = {
     "k_region": "k_region",
     "intensity_change": "intensity_change",
 }
-
-
-def earlier_period_code(period: pl.Expr) -> pl.Expr:
-    """Vectorised :func:`citycarbon.domain.efficiency.settings.year_earlier` (``2024-Q1`` → ``2023-Q1``)."""
-    year = period.str.slice(0, 4).cast(pl.Int32) - 1
-    return pl.concat_str(year.cast(pl.String), period.str.slice(4))
-
-
-def add_relative_metrics(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add ``k_region`` (L ÷ the prefecture's L of all peers) and ``intensity_change`` (year on year).
-
-    ``intensity_change`` needs the same organisation's intensity a year earlier in the same
-    frame (the services rate the previous period alongside for this reason); otherwise null.
-    """
-    peer = pl.col("is_benchmark_peer")
-    emissions = pl.when(peer).then(pl.col("emissions_tco2e")).sum().over("period", "prefecture_code")
-    value_added = pl.when(peer).then(pl.col("value_added_10k_cny")).sum().over("period", "prefecture_code")
-    regional = pl.when(value_added > 0).then(emissions / value_added)
-    # One Int64 key (organisation, period index) instead of a two-column join: on millions of
-    # rows the single-key hash join is several times faster.
-    periods = sorted(frame["period"].cast(pl.String).unique().to_list())
-    index = {code: number for number, code in enumerate(periods)}
-    earlier = {code: index.get(year_earlier(code)) for code in periods}
-    key = pl.col("organisation_id") * len(periods)
-    text = pl.col("period").cast(pl.String)
-    own = key + text.replace_strict(index, return_dtype=pl.Int64)
-    before = key + text.replace_strict(earlier, return_dtype=pl.Int64)
-    intensity = pl.col("intensity_tco2e_per_10k_cny")
-    previous = frame.select(own.alias("_key"), intensity.alias("_earlier_intensity")).filter(
-        pl.col("_earlier_intensity") > 0
-    )
-    keyed = frame.with_columns(
-        pl.when(peer & (regional > 0)).then(intensity / regional).alias("k_region"), before.alias("_key")
-    )
-    return (
-        attach(keyed, previous, ["_key"])
-        .with_columns(pl.when(peer).then(intensity / pl.col("_earlier_intensity")).alias("intensity_change"))
-        .drop("_key", "_earlier_intensity")
-    )
+#: Columns :func:`assign_grades` adds, in order.
+GRADE_COLUMNS = ("grade", "level_code", "grade_code", "grade_label_zh", "grade_label_en", "colour")
 
 
 def _rank_of(dimension: Dimension) -> pl.Expr:
@@ -81,6 +42,12 @@ def _rank_of(dimension: Dimension) -> pl.Expr:
     return pl.when(value.is_not_null() & value.is_finite()).then(expression)
 
 
+def _by_rank(rank: pl.Expr, mapping: dict[int, str]) -> pl.Expr:
+    """``mapping[rank]`` (ranks run 1, 2, …), null for a null rank: a gather from a tiny series."""
+    table = pl.Series([None, *(mapping.get(r) for r in range(1, max(mapping) + 1))], dtype=pl.String)
+    return pl.lit(table).gather(rank.fill_null(0))
+
+
 def assign_grades(frame: pl.LazyFrame, scheme: GradingScheme) -> pl.LazyFrame:
     """Add ``grade`` (rank, 1 best), ``grade_code``, ``grade_label_zh``, ``colour`` and ``level_code``.
 
@@ -93,14 +60,12 @@ def assign_grades(frame: pl.LazyFrame, scheme: GradingScheme) -> pl.LazyFrame:
     grade = pl.when(rated).then(pl.max_horizontal(pl.col(r"^_rank_\d+$")))
 
     def lookup(attribute: str) -> pl.Expr:
-        mapping = {band.rank: getattr(band, attribute) for band in bands}
-        return pl.col("grade").replace_strict(mapping, default=None, return_dtype=pl.String)
+        return _by_rank(pl.col("grade"), {band.rank: getattr(band, attribute) for band in bands})
 
     level: pl.Expr = pl.lit(None, dtype=pl.String)
     if scheme.level_dimension is not None:
         codes = {band.rank: band.code for band in scheme.level_dimension.bands}
-        level_rank = _rank_of(scheme.level_dimension)
-        level = level_rank.replace_strict(codes, default=None, return_dtype=pl.String)
+        level = _by_rank(_rank_of(scheme.level_dimension), codes)
     return (
         frame.with_columns(ranks)
         .with_columns(grade.alias("grade"), pl.when(rated).then(level).alias("level_code"))

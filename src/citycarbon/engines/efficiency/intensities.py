@@ -14,7 +14,6 @@ from __future__ import annotations
 import polars as pl
 
 from citycarbon.domain.efficiency import reasons
-from citycarbon.engines.efficiency.codes import attach
 
 #: Columns the rating expects in its ``firms`` frame (one row per organisation and period).
 FIRM_SCHEMA: dict[str, pl.DataType] = {
@@ -31,6 +30,17 @@ FIRM_SCHEMA: dict[str, pl.DataType] = {
     "product_output": pl.Float64(),
     "product_unit": pl.String(),
 }
+#: Columns :func:`compute_intensities` adds, in order.
+INTENSITY_COLUMNS = (
+    "intensity_tco2e_per_10k_cny",
+    "intensity_output_tco2e_per_10k_cny",
+    "intensity_tco2e_per_product_unit",
+    "energy_intensity_tce_per_10k_cny",
+    "emissions_per_mu_tco2e",
+    "output_per_mu_10k_cny",
+    "not_rated_reason",
+    "is_benchmark_peer",
+)
 
 
 def _ratio(numerator: str, denominator: str) -> pl.Expr:
@@ -55,38 +65,31 @@ def _reason() -> pl.Expr:
     return expression.alias("not_rated_reason")
 
 
-def compute_intensities(firms: pl.DataFrame, industry_levels: pl.DataFrame) -> pl.DataFrame:
-    """Add industry levels, intensities and the data-quality reason to each firm-period.
+def compute_intensities(firms: pl.LazyFrame) -> pl.LazyFrame:
+    """Add intensities and the data-quality reason to each firm-period.
 
     Parameters
     ----------
     firms
-        Rows of :data:`FIRM_SCHEMA`: emissions [tCO2e] and energy [tce] of the period, output
-        value and value added [10^4 CNY], land area [mu], product output [product unit].
-    industry_levels
-        From :func:`citycarbon.engines.efficiency.codes.industry_levels`.
+        Rows of :data:`FIRM_SCHEMA` with their industry levels (``division_code`` …): emissions
+        [tCO2e] and energy [tce] of the period, output value and value added [10^4 CNY], land
+        area [mu], product output [product unit].
 
     Returns
     -------
-    DataFrame
+    LazyFrame
         Adds ``intensity_tco2e_per_10k_cny`` (per value added, the graded metric),
         ``intensity_output_tco2e_per_10k_cny``, ``intensity_tco2e_per_product_unit``,
         ``energy_intensity_tce_per_10k_cny``, ``emissions_per_mu_tco2e``,
         ``output_per_mu_10k_cny``, ``is_benchmark_peer`` and ``not_rated_reason``.
 
     """
-    return (
-        attach(firms, industry_levels, ["industry_code"])
-        .lazy()
-        .with_columns(
-            _ratio("emissions_tco2e", "value_added_10k_cny").alias("intensity_tco2e_per_10k_cny"),
-            _ratio("emissions_tco2e", "output_value_10k_cny").alias("intensity_output_tco2e_per_10k_cny"),
-            _ratio("emissions_tco2e", "product_output").alias("intensity_tco2e_per_product_unit"),
-            _ratio("energy_tce", "value_added_10k_cny").alias("energy_intensity_tce_per_10k_cny"),
-            _ratio("emissions_tco2e", "area_mu").alias("emissions_per_mu_tco2e"),
-            _ratio("output_value_10k_cny", "area_mu").alias("output_per_mu_10k_cny"),
-            _reason(),
-        )
-        .with_columns(pl.col("not_rated_reason").is_null().alias("is_benchmark_peer"))
-        .collect()
-    )
+    return firms.with_columns(
+        _ratio("emissions_tco2e", "value_added_10k_cny").alias("intensity_tco2e_per_10k_cny"),
+        _ratio("emissions_tco2e", "output_value_10k_cny").alias("intensity_output_tco2e_per_10k_cny"),
+        _ratio("emissions_tco2e", "product_output").alias("intensity_tco2e_per_product_unit"),
+        _ratio("energy_tce", "value_added_10k_cny").alias("energy_intensity_tce_per_10k_cny"),
+        _ratio("emissions_tco2e", "area_mu").alias("emissions_per_mu_tco2e"),
+        _ratio("output_value_10k_cny", "area_mu").alias("output_per_mu_10k_cny"),
+        _reason(),
+    ).with_columns(pl.col("not_rated_reason").is_null().alias("is_benchmark_peer"))

@@ -13,12 +13,34 @@ import polars as pl
 
 from citycarbon.domain.efficiency.schemes import GradingScheme
 from citycarbon.domain.efficiency.settings import BenchmarkSettings, WatchRule
-from citycarbon.engines.efficiency.benchmarks import assign_benchmarks, compute_benchmarks
-from citycarbon.engines.efficiency.codes import attach
-from citycarbon.engines.efficiency.grades import add_relative_metrics, assign_grades, rank_firms
-from citycarbon.engines.efficiency.intensities import FIRM_SCHEMA, compute_intensities
+from citycarbon.engines.efficiency.benchmarks import (
+    ASSIGNED_COLUMNS,
+    assign_benchmarks,
+    compute_benchmarks,
+    plan_medians,
+)
+from citycarbon.engines.efficiency.codes import INDUSTRY_LEVEL_COLUMNS, REGION_LEVEL_COLUMNS, Coding
+from citycarbon.engines.efficiency.grades import GRADE_COLUMNS, assign_grades, rank_firms
+from citycarbon.engines.efficiency.intensities import FIRM_SCHEMA, INTENSITY_COLUMNS, compute_intensities
+from citycarbon.engines.efficiency.relative import add_relative_metrics, earlier_intensity
 from citycarbon.engines.efficiency.rollups import roll_up
-from citycarbon.engines.efficiency.watchlists import apply_watch_rules
+from citycarbon.engines.efficiency.totals import count_grades, sum_totals
+from citycarbon.engines.efficiency.watchlists import find_entries, track_movement
+
+#: Columns of :attr:`RatingResult.grades`, in order.
+RATED_COLUMNS = (
+    *FIRM_SCHEMA,
+    *REGION_LEVEL_COLUMNS,
+    *INDUSTRY_LEVEL_COLUMNS,
+    *INTENSITY_COLUMNS,
+    *ASSIGNED_COLUMNS,
+    "k_industry",
+    "k_region",
+    "intensity_change",
+    *GRADE_COLUMNS,
+    "rank_in_industry",
+    "rank_in_region",
+)
 
 
 @dataclass(frozen=True)
@@ -71,39 +93,50 @@ def rate_firms(
         Optional official benchmark table, preferred to computed benchmarks of the same code.
 
     """
-    industries = _enum(industry_levels)
-    regions = _enum(region_levels)
-    periods = pl.Enum(sorted(firms["period"].unique().drop_nulls().to_list()))
-    enums = {"industry_code": industries, "region_code": regions, "period": periods}
-    typed = firms.select([pl.col(name).cast(enums.get(name, dtype)) for name, dtype in FIRM_SCHEMA.items()])
-    located = attach(typed, region_levels.cast(regions), ["region_code"])
-    measured = compute_intensities(located, industry_levels.cast(industries))
+    coding = Coding.build(firms["period"].drop_nulls().unique(), industry_levels, region_levels)
+    enums = {name: coding.dtype(name) for name in ("period", "industry_code", "region_code")}
+    typed = firms.lazy().select(
+        [pl.col(name).cast(enums.get(name, dtype)) for name, dtype in FIRM_SCHEMA.items()]
+    )
+    measured = compute_intensities(typed.with_columns(coding.levels())).collect()
+    # Every figure over all firms that the grades need, computed side by side: additive totals
+    # per region and per industry code (one pass each), and the medians.
+    peers = measured.lazy().filter("is_benchmark_peer")
+    region_totals, industry_totals, *medians = pl.collect_all(
+        [*sum_totals(measured.lazy(), coding), *plan_medians(peers, coding, settings)]
+    )
     if official_benchmarks is not None:
-        official_benchmarks = _known(official_benchmarks, industries, periods)
-    benchmarks = compute_benchmarks(measured.lazy(), settings, official_benchmarks)
-    compared = add_relative_metrics(assign_benchmarks(measured, benchmarks, settings).collect())
-    graded = rank_firms(assign_grades(compared.lazy(), scheme)).collect()
-    lazy = graded.lazy()
+        official_benchmarks = _known(official_benchmarks, coding)
+    benchmarks = compute_benchmarks(medians, industry_totals, coding, settings, official_benchmarks)
+    compared = assign_benchmarks(
+        measured.with_columns(earlier_intensity(measured, coding)).lazy(), benchmarks, coding, settings
+    )
+    graded_plan = assign_grades(add_relative_metrics(compared, region_totals, coding), scheme)
+    # Rankings, grade counts and watch-list entries all start from the graded firms; collected
+    # together, the graded frame is computed once and the three run side by side.
+    graded, region_grades, industry_grades, entries = pl.collect_all(
+        [
+            rank_firms(graded_plan).select(RATED_COLUMNS),
+            *count_grades(graded_plan, coding),
+            find_entries(graded_plan, rules, coding),
+        ]
+    )
+    keys = ["period", "region_code"], ["period", "industry_code"]
     return RatingResult(
         grades=graded,
         benchmarks=benchmarks.sort("period", "industry_level", "industry_code"),
-        watchlist=apply_watch_rules(lazy, rules),
-        rollups=roll_up(lazy),
+        watchlist=track_movement(entries, rules, coding),
+        rollups=roll_up(
+            region_totals.join(region_grades, on=keys[0], nulls_equal=True),
+            industry_totals.join(industry_grades, on=keys[1], nulls_equal=True),
+            coding,
+        ),
     )
 
 
-def _enum(levels: pl.DataFrame) -> pl.Enum:
-    """One Enum over every code in a level table.
-
-    Codes are joined, grouped and windowed over millions of rows; as an Enum they are small
-    integers underneath, which makes those operations several times faster than on text.
-    """
-    values = pl.concat([levels[column] for column in levels.columns]).drop_nulls().unique().sort()
-    return pl.Enum(values.to_list())
-
-
-def _known(official: pl.DataFrame, industries: pl.Enum, periods: pl.Enum) -> pl.DataFrame:
+def _known(official: pl.DataFrame, coding: Coding) -> pl.DataFrame:
     """Official rows for codes and periods being rated, typed like the rated frame."""
+    industries, periods = coding.dtype("industry_code"), coding.dtype("period")
     rows = official.filter(pl.col("industry_code").is_in(industries.categories.to_list()))
     if "period" in rows.columns:
         rows = rows.filter(pl.col("period").cast(pl.String).is_in(periods.categories.to_list()))

@@ -1,43 +1,34 @@
 """Roll-ups by region level (province → prefecture → county) and by industry level.
 
-Sums are additive, so firms are first aggregated once to the finest cell (county × class) and
-every level is then a small group-by over those cells instead of over the firms. Intensities
-are ratios of sums over the firms that could be rated on data (the benchmark peers), so one
-firm without value added cannot distort a county's figure.
+Sums are additive, so firms are summed once per period and registered region code and once
+per period and industry code (see :mod:`~citycarbon.engines.efficiency.totals`), and every
+level is then a tiny group-by over those totals instead of over the firms. Intensities are
+ratios of sums over the firms that could be rated on data (the benchmark peers), so one firm
+without value added cannot distort a county's figure.
 """
 
 from __future__ import annotations
 
 import polars as pl
-import polars.selectors as cs
 
-from citycarbon.engines.efficiency.codes import INDUSTRY_LEVEL_COLUMNS, REGION_LEVEL_COLUMNS
+from citycarbon.engines.efficiency.codes import INDUSTRY_LEVEL_COLUMNS, REGION_LEVEL_COLUMNS, Coding
+from citycarbon.engines.efficiency.totals import GRADE_COUNTS, TOTAL_COLUMNS
 
-MAX_GRADE = 5
-_LEVELS = [("region", c) for c in REGION_LEVEL_COLUMNS] + [("industry", c) for c in INDUSTRY_LEVEL_COLUMNS]
-
-
-def _cell_sums() -> list[pl.Expr]:
-    peer = pl.col("is_benchmark_peer")
-    grades = [(pl.col("grade") == g).sum().alias(f"grade_{g}_count") for g in range(1, MAX_GRADE + 1)]
-    return [
-        pl.len().alias("organisation_count"),
-        pl.col("grade").is_not_null().sum().alias("rated_count"),
-        *grades,
-        pl.col("emissions_tco2e").sum(),
-        pl.col("energy_tce").sum(),
-        pl.col("value_added_10k_cny").sum(),
-        pl.col("output_value_10k_cny").sum(),
-        pl.col("area_mu").sum(),
-        pl.when(peer).then(pl.col("emissions_tco2e")).sum().alias("_peer_emissions"),
-        pl.when(peer).then(pl.col("value_added_10k_cny")).sum().alias("_peer_value_added"),
-        pl.when(pl.col("area_mu") > 0).then(pl.col("emissions_tco2e")).sum().alias("_land_emissions"),
-        pl.when(pl.col("area_mu") > 0).then(pl.col("area_mu")).sum().alias("_land_area"),
-    ]
+#: Summed columns of a roll-up row, in output order.
+TOTALS = ("organisation_count", *GRADE_COUNTS, *TOTAL_COLUMNS)
+_RATIO_SUMS = ("peer_emissions_tco2e", "peer_value_added_10k_cny", "land_emissions_tco2e", "land_area_mu")
+_COUNTS = ("organisation_count", *GRADE_COUNTS, "not_rated_count")
 
 
-def roll_up(frame: pl.LazyFrame) -> pl.DataFrame:
+def roll_up(region_totals: pl.DataFrame, industry_totals: pl.DataFrame, coding: Coding) -> pl.DataFrame:
     """Totals, intensities and grade distribution per period, dimension, level and code.
+
+    Parameters
+    ----------
+    region_totals, industry_totals
+        Sums and grade counts per ``period`` and ``region_code`` / ``industry_code``.
+    coding
+        The run's codes and level tables.
 
     Returns
     -------
@@ -49,35 +40,43 @@ def roll_up(frame: pl.LazyFrame) -> pl.DataFrame:
         ``intensity_tco2e_per_10k_cny`` and ``emissions_per_mu_tco2e``.
 
     """
-    keys = ["period", *REGION_LEVEL_COLUMNS, *INDUSTRY_LEVEL_COLUMNS]
-    # Group by the two registered codes only (fewer keys hash faster); every level above a
-    # code is a function of it, so it is taken once per cell afterwards.
-    cells = (
-        frame.group_by("period", "region_code", "industry_code")
-        .agg(*_cell_sums(), *(pl.col(c).first() for c in keys[1:]))
-        .drop("region_code", "industry_code")
-        .collect()
+    summed = [*TOTALS, *_RATIO_SUMS]
+    dimensions = (
+        ("region", "region_code", region_totals, coding.region_levels, REGION_LEVEL_COLUMNS),
+        ("industry", "industry_code", industry_totals, coding.industry_levels, INDUSTRY_LEVEL_COLUMNS),
     )
-    summed = [c for c in cells.columns if c not in keys]
-    parts = [
-        cells.group_by(
-            pl.col("period").cast(pl.String), pl.col(column).cast(pl.String).fill_null("").alias("code")
+    parts: list[pl.DataFrame] = []
+    for dimension, code, totals, levels, columns in dimensions:
+        totals = totals.with_columns(coding.grid(code).gather(levels, columns))
+        parts.extend(
+            totals.group_by(
+                pl.col("period").cast(pl.String), pl.col(column).cast(pl.String).fill_null("").alias("code")
+            )
+            .agg(pl.col(summed).sum())
+            .with_columns(
+                pl.lit(dimension).alias("dimension"), pl.lit(column.removesuffix("_code")).alias("level")
+            )
+            for column in columns
         )
-        .agg(pl.col(summed).sum())
-        .with_columns(
-            pl.lit(dimension).alias("dimension"), pl.lit(column.removesuffix("_code")).alias("level")
-        )
-        for dimension, column in _LEVELS
-    ]
-    ratio = pl.col("_peer_emissions") / pl.col("_peer_value_added")
-    per_mu = pl.col("_land_emissions") / pl.col("_land_area")
+    emissions, value_added = pl.col("peer_emissions_tco2e"), pl.col("peer_value_added_10k_cny")
+    land_emissions, land = pl.col("land_emissions_tco2e"), pl.col("land_area_mu")
     return (
         pl.concat(parts)
         .with_columns(
-            pl.when(pl.col("_peer_value_added") > 0).then(ratio).alias("intensity_tco2e_per_10k_cny"),
-            pl.when(pl.col("_land_area") > 0).then(per_mu).alias("emissions_per_mu_tco2e"),
+            pl.when(value_added > 0).then(emissions / value_added).alias("intensity_tco2e_per_10k_cny"),
+            pl.when(land > 0).then(land_emissions / land).alias("emissions_per_mu_tco2e"),
             (pl.col("organisation_count") - pl.col("rated_count")).alias("not_rated_count"),
         )
-        .drop(cs.starts_with("_"))
+        .select(
+            "period",
+            "code",
+            *TOTALS,
+            "dimension",
+            "level",
+            "intensity_tco2e_per_10k_cny",
+            "emissions_per_mu_tco2e",
+            "not_rated_count",
+        )
+        .with_columns(pl.col(_COUNTS).cast(pl.UInt32))
         .sort("period", "dimension", "level", "code")
     )

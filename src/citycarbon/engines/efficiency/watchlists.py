@@ -18,7 +18,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from citycarbon.domain.efficiency.settings import WatchRule
-from citycarbon.engines.efficiency.grades import earlier_period_code
+from citycarbon.engines.efficiency.codes import Coding
+from citycarbon.engines.efficiency.relative import earlier_positions, shift_period
 
 ENTRY_COLUMNS = (
     "organisation_id",
@@ -32,7 +33,7 @@ ENTRY_COLUMNS = (
 _SCOPE = {"all": [], "prefecture": ["prefecture_code"], "county": ["county_code"]}
 
 
-def _rule_entries(frame: pl.LazyFrame, rule: WatchRule) -> pl.LazyFrame:
+def _rule_entries(frame: pl.LazyFrame, rule: WatchRule, coding: Coding) -> pl.LazyFrame:
     condition = pl.lit(True)
     threshold: pl.Expr = pl.lit(None, dtype=pl.Float64)
     if rule.min_energy_tce is not None:
@@ -40,10 +41,10 @@ def _rule_entries(frame: pl.LazyFrame, rule: WatchRule) -> pl.LazyFrame:
     if rule.grades:
         condition = condition & pl.col("grade").is_in(list(rule.grades))
     if rule.max_output_per_mu_percentile is not None:
-        scope = ["period", *_SCOPE[rule.percentile_scope]]
+        scope = coding.grid("period", *_SCOPE[rule.percentile_scope]).index()
         quantile = rule.max_output_per_mu_percentile / 100
         threshold = pl.col("output_per_mu_10k_cny").quantile(quantile, "linear").over(scope)
-        condition = condition & (pl.col("output_per_mu_10k_cny") <= threshold)
+        condition = condition & (pl.col("output_per_mu_10k_cny") <= pl.col("output_per_mu_threshold_10k_cny"))
     return (
         frame.with_columns(threshold.alias("output_per_mu_threshold_10k_cny"))
         .filter(condition.fill_null(False))
@@ -52,54 +53,77 @@ def _rule_entries(frame: pl.LazyFrame, rule: WatchRule) -> pl.LazyFrame:
     )
 
 
-def apply_watch_rules(frame: pl.LazyFrame, rules: Sequence[WatchRule]) -> pl.DataFrame:
-    """Entries of every rule for every period in ``frame``, with movement year on year.
+#: Columns and types of :func:`track_movement`'s result.
+WATCHLIST_SCHEMA = {
+    "organisation_id": pl.Int64,
+    "period": pl.String,
+    "rule_code": pl.String,
+    "energy_tce": pl.Float64,
+    "grade": pl.Int32,
+    "output_per_mu_10k_cny": pl.Float64,
+    "output_per_mu_threshold_10k_cny": pl.Float64,
+    "movement": pl.String,
+}
+
+
+def find_entries(frame: pl.LazyFrame, rules: Sequence[WatchRule], coding: Coding) -> pl.LazyFrame:
+    """Plan of the entries of every rule for every period in ``frame`` (``_rule`` is the rule's index)."""
+    if not rules:
+        return pl.LazyFrame(schema={**{c: WATCHLIST_SCHEMA[c] for c in ENTRY_COLUMNS}, "_rule": pl.Int32})
+    return pl.concat(
+        _rule_entries(frame, rule, coding).with_columns(pl.lit(i, dtype=pl.Int32).alias("_rule"))
+        for i, rule in enumerate(rules)
+    )
+
+
+def track_movement(entries: pl.DataFrame, rules: Sequence[WatchRule], coding: Coding) -> pl.DataFrame:
+    """The entries of :func:`find_entries` with their movement year on year.
 
     Returns
     -------
     DataFrame
         :data:`ENTRY_COLUMNS` plus ``movement``: ``entered``, ``stayed``, or ``left`` (on the
         list a year earlier but not now; values are then those of the earlier period). Null when
-        the earlier period is not in ``frame``, so movement is unknown rather than guessed.
+        the earlier period is not rated, so movement is unknown rather than guessed.
 
     """
-    schema = {
-        "organisation_id": pl.Int64,
-        "period": pl.String,
-        "rule_code": pl.String,
-        "energy_tce": pl.Float64,
-        "grade": pl.Int32,
-        "output_per_mu_10k_cny": pl.Float64,
-        "output_per_mu_threshold_10k_cny": pl.Float64,
-    }
     if not rules:
-        return pl.DataFrame(schema={**schema, "movement": pl.String})
-    entries = pl.concat([_rule_entries(frame, rule) for rule in rules]).collect()
-    entries = entries.cast(schema)  # type: ignore[arg-type]
-    periods = frame.select(pl.col("period").cast(pl.String)).unique().collect()["period"]
-    key = ["organisation_id", "rule_code"]
-    with_earlier = entries.with_columns(earlier_period_code(pl.col("period")).alias("_earlier"))
-    earlier = entries.select(*key, pl.col("period").alias("_earlier"), pl.lit(True).alias("_was"))
-    current = with_earlier.join(earlier, on=[*key, "_earlier"], how="left").with_columns(
-        pl.when(~pl.col("_earlier").is_in(periods.implode()))
+        return pl.DataFrame(schema=WATCHLIST_SCHEMA)
+    # One Int64 key per (organisation, rule, period index); a year earlier or later is the same
+    # key with another period index, so movement is a set lookup instead of a string join.
+    earlier = earlier_positions(coding)
+    later = {before: number for number, before in earlier.items() if before is not None}
+    count = len(coding.periods) - 1
+    position = pl.col("period").to_physical().cast(pl.Int64)
+    slot = (pl.col("organisation_id") * len(rules) + pl.col("_rule")) * count
+    keyed = entries.lazy().with_columns((slot + position).alias("_key")).collect()
+    listed = keyed["_key"].implode()
+    before = slot + shift_period(earlier, count)
+    current = keyed.lazy().with_columns(
+        pl.when(before.is_null())
         .then(pl.lit(None, dtype=pl.String))
-        .when(pl.col("_was").fill_null(False))
+        .when(before.is_in(listed))
         .then(pl.lit("stayed"))
         .otherwise(pl.lit("entered"))
         .alias("movement")
     )
-    later = entries.with_columns(
-        pl.concat_str(
-            (pl.col("period").str.slice(0, 4).cast(pl.Int32) + 1).cast(pl.String),
-            pl.col("period").str.slice(4),
-        ).alias("_later")
-    )
+    next_position = shift_period(later, count)
     left = (
-        later.filter(pl.col("_later").is_in(periods.implode()))
-        .join(entries.select(*key, pl.col("period").alias("_later")), on=[*key, "_later"], how="anti")
-        .with_columns(pl.col("_later").alias("period"), pl.lit("left").alias("movement"))
+        keyed.lazy()
+        .filter(next_position.is_not_null() & ~(slot + next_position).is_in(listed))
+        .with_columns(
+            pl.lit(coding.periods).gather(next_position).alias("period"), pl.lit("left").alias("movement")
+        )
     )
-    columns = [*ENTRY_COLUMNS, "movement"]
-    return pl.concat([current.select(columns), left.select(columns)]).sort(
-        "period", "rule_code", "organisation_id"
+    # Sorted before the period becomes text: Enum periods and rule ranks compare as integers,
+    # in the same order as the text would.
+    ranks = {code: number for number, code in enumerate(sorted(rule.rule_code for rule in rules))}
+    by_code = pl.Series([ranks[rule.rule_code] for rule in rules], dtype=pl.Int32)
+    columns = list(WATCHLIST_SCHEMA)
+    return (
+        pl.concat([current.select(*columns, "_rule"), left.select(*columns, "_rule")])
+        .sort("period", pl.lit(by_code).gather(pl.col("_rule")), "organisation_id")
+        .select(columns)
+        .cast(WATCHLIST_SCHEMA)  # type: ignore[arg-type]
+        .collect()
     )
