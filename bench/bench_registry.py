@@ -3,12 +3,17 @@
 Target (issue 6): at least 1,000 transfers/s sustained with 8 concurrent clients, each transfer
 a full transaction (account look-up, ``SELECT … FOR UPDATE`` of the source blocks, block split
 or move, journal entry with its movement lines, commit), as
-``citycarbon.services.registry_operations.transfer_units`` runs it; the journal is sealed into
-the hash chain by the clients as they go, and verified (chain + balances) at the end.
+``citycarbon.services.registry_operations.transfer_units`` runs it — on PostgreSQL one call of
+the server-side ``sink_transfer_units`` function in its own transaction. Each client process's
+background sealer links the committed entries into the hash chain as they go; the journal is
+verified (chain + balances replayed from it) at the end.
 
 Each client is its own process (8 processes, so the GIL does not serialise them), transferring
 random small amounts between random accounts of a shared pool, so clients contend for the same
-blocks. Run ``python bench/bench_registry.py --help``; ``--seconds 5`` is a quick run.
+blocks. Besides the rate, the script prints the CPU time spent per transfer by the clients
+(their sealer threads included) and by the benchmark database's server backends, so a run on a
+busy machine can still be judged: ``cores / (client + server CPU)`` is the rate the work allows.
+Run ``python bench/bench_registry.py --help``; ``--seconds 5`` is a quick run.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ import datetime as dt
 import multiprocessing as mp
 import os
 import random
+import resource
 import statistics
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -68,7 +75,25 @@ def prepare(url: str, accounts: int) -> list[str]:
     return codes
 
 
-def client(url: str, codes: list[str], seed: int, start_at: float, seconds: float, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+def backend_cpu_s(database: str) -> float:
+    """CPU time [s] used so far by this machine's PostgreSQL backends serving ``database`` (Linux)."""
+    total, tick = 0, os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                if f" {database} ".encode() not in cmdline.read():
+                    continue
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            continue
+    return total / tick
+
+
+def client(  # type: ignore[type-arg]
+    url: str, codes: list[str], seed: int, start_at: float, seconds: float, queue: mp.Queue, done: Any
+) -> None:
     from citycarbon.domain.sinks.errors import RegistryError
     from citycarbon.services.registry_operations import transfer_units
     from citycarbon.store.db import get_engine
@@ -81,6 +106,7 @@ def client(url: str, codes: list[str], seed: int, start_at: float, seconds: floa
     latencies: list[float] = []
     refused = 0
     deadline = start_at + seconds
+    used = resource.getrusage(resource.RUSAGE_SELF)
     while (now := time.perf_counter()) and time.time() < deadline:
         source, target = rng.sample(codes, 2)
         try:
@@ -88,7 +114,10 @@ def client(url: str, codes: list[str], seed: int, start_at: float, seconds: floa
             latencies.append(time.perf_counter() - now)
         except RegistryError:
             refused += 1
-    queue.put((latencies, refused))
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
+    queue.put((latencies, refused, cpu_s))
+    done.wait()  # keep the connections (and their server backends) until the parent has measured them
 
 
 def main() -> None:
@@ -106,23 +135,36 @@ def main() -> None:
     queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
     start_at = time.time() + 3.0
     context = mp.get_context("fork")
+    done = context.Event()
     processes = [
-        context.Process(target=client, args=(url, codes, n, start_at, args.seconds, queue))
+        context.Process(target=client, args=(url, codes, n, start_at, args.seconds, queue, done))
         for n in range(args.clients)
     ]
     for process in processes:
         process.start()
+    time.sleep(max(0.0, start_at - time.time()))
+    server_before = backend_cpu_s(args.database)
     results = [queue.get() for _ in processes]
+    server_cpu_s = backend_cpu_s(args.database) - server_before
+    done.set()
     for process in processes:
         process.join()
-    latencies = sorted(x for lat, _ in results for x in lat)
-    refused = sum(r for _, r in results)
+    latencies = sorted(x for lat, _, _ in results for x in lat)
+    refused = sum(r for _, r, _ in results)
+    client_cpu_s = sum(c for _, _, c in results)
     rate = len(latencies) / args.seconds
     p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000
     print(f"clients: {args.clients}  accounts: {args.accounts}  duration: {args.seconds:.0f} s")
     print(f"transfers: {len(latencies)} committed, {refused} refused (not enough units)")
     print(f"transfers/s: {rate:,.0f}  (target >= 1,000)")
     print(f"latency ms: median {statistics.median(latencies) * 1000:.2f}  p99 {p99:.2f}")
+    client_ms, server_ms = 1000 * client_cpu_s / len(latencies), 1000 * server_cpu_s / len(latencies)
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU ms per transfer: clients {client_ms:.2f} (sealing included), server backends {server_ms:.2f}; "
+        f"{cores} cores allow ~{1000 * cores / (client_ms + server_ms):,.0f}/s"
+    )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine slows the run)")
 
     from citycarbon.services.registry_verify import verify_registry
 

@@ -114,3 +114,62 @@ def test_mussel_example_from_the_cli(cli) -> None:  # type: ignore[no-untyped-de
     cli("export", "journal.json")
     assert "Export verified" in cli("verify-export", "journal.json", "--public-key", "registry.key.pub")
     cli("verify-export", "journal.json", "--public-key", "verifier.key.pub", code=1)
+
+
+def test_serial_ranges_and_offline_signing_from_the_cli(cli) -> None:  # type: ignore[no-untyped-def]
+    from citycarbon.services.registry_keys import signature_is_valid
+
+    cli("keygen", "verifier.key")
+    for account in ("COOP", "BANK"):
+        cli("account", "open", account, "--holder", account)
+    cli(
+        "project",
+        "create",
+        "M1",
+        "--name",
+        "m",
+        "--type",
+        "shellfish",
+        "--region",
+        "331082",
+        "--owner",
+        "COOP",
+    )
+    cli("project", "submit", "M1")
+    cli("project", "register", "M1")
+    cli(
+        "mrv",
+        "report",
+        "M1",
+        "--vintage",
+        "2023",
+        "--from",
+        "2023-01-01",
+        "--to",
+        "2023-12-31",
+        "--measure",
+        "mussel=1000",
+    )
+    cli("verify-report", "1", "--verifier", "v", "--key", "verifier.key")
+    cli("issue", "1")  # 1,000 t × 0.400918 = 400.9 → serials 1–400
+    unit = ("--project", "M1", "--vintage", "2023")
+    assert "CN-TZ-M1-2023-000000101-000000300" in cli(
+        "transfer", "COOP", "BANK", *unit, "--serials", "101-300"
+    )
+    cli("transfer", "COOP", "BANK", "5", *unit, "--serials", "1-5", code=2)  # a quantity and serials
+    cli("transfer", "COOP", "BANK", "--serials", "1-5", code=2)  # serials without project and vintage
+    cli("retire", "BANK", *unit, "--serials", "300-301", "--beneficiary", "b", "--purpose", "p", code=2)
+    out = cli("retire", "BANK", *unit, "--serials", "150-159", "--beneficiary", "b", "--purpose", "p")
+    assert "10 t: CN-TZ-M1-2023-000000150-000000159" in out
+    view = json.loads(cli("public", "--json"))
+    assert [(b["serial"][-19:], b["state"]) for b in view["blocks"]] == [
+        ("000000001-000000100", "active"),
+        ("000000101-000000149", "active"),
+        ("000000150-000000159", "retired"),
+        ("000000160-000000300", "active"),
+        ("000000301-000000400", "active"),
+    ]
+    assert "balances match" in cli("verify")
+    signed = json.loads(cli("sign", "--key", "verifier.key", "citycarbon-mrv-report/1|1|x|400|v"))
+    message = b"citycarbon-mrv-report/1|1|x|400|v"
+    assert signature_is_valid(signed["public_key_hex"], signed["signature_hex"], message)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from citycarbon.cli.app import DatabaseUrl, Lang, database_url
 from citycarbon.cli.registry_commands import Actor, console, default_actor, print_movements, run, say
-from citycarbon.domain.sinks.blocks import UnitState
+from citycarbon.domain.errors import CityCarbonError
+from citycarbon.domain.sinks.blocks import SerialRange, UnitState
+
+if TYPE_CHECKING:
+    from citycarbon.services.registry_operations import RetirementClaim
 
 MSG_CLEAN = (
     "Journal verified: {entries} entries, {checkpoints} checkpoint(s), {reports} signed report(s); "
@@ -27,71 +31,134 @@ MSG_EXPORTED = "{entries} journal entries written to {file}"
 MSG_EXPORT_OK = "Export verified: {entries} entries, signed up to entry {seq} by {key}"
 MSG_NO_CHECKPOINT = "The export has no checkpoint signed with this key"
 MSG_REPORT_FAILED = "Registry verification failed"
+MSG_SERIALS_NEED = "--serials START-END needs --project and --vintage, and no quantity"
 
 Project = Annotated[str | None, typer.Option(help="Only units of this project")]
 Vintage = Annotated[int | None, typer.Option(help="Only units of this vintage")]
+Serials = Annotated[
+    str | None, typer.Option(help="Exactly these serials, START-END (with --project and --vintage)")
+]
+Quantity = Annotated[int | None, typer.Argument(help="Tonnes (lowest serials first); omit with --serials")]
+
+
+def serial_range(
+    quantity: int | None, serials: str | None, project: str | None, vintage: int | None
+) -> SerialRange | None:
+    """The named serial range, or ``None`` when the command moves a quantity."""
+    if serials is None:
+        if quantity is None:
+            raise CityCarbonError(MSG_SERIALS_NEED)
+        return None
+    start, _, end = serials.partition("-")
+    if quantity is not None or project is None or vintage is None or not (start.isdigit() and end.isdigit()):
+        raise CityCarbonError(MSG_SERIALS_NEED)
+    return SerialRange(project, vintage, int(start), int(end))
 
 
 def transfer_command(
     from_account: str,
     to_account: str,
-    quantity: int,
+    quantity: Quantity = None,
     project: Project = None,
     vintage: Vintage = None,
+    serials: Serials = None,
     db: DatabaseUrl = None,
     actor: Actor = "",
     lang: Lang = None,
 ) -> None:
-    """Transfer active units between accounts (lowest serials first)."""
-    from citycarbon.services.registry_operations import transfer_units
+    """Transfer active units between accounts (lowest serials first, or exactly --serials)."""
+    from citycarbon.services.registry_operations import OperationResult, transfer_serials, transfer_units
 
     url, who = database_url(db), actor or default_actor()
-    result = run(lang, lambda: transfer_units(url, from_account, to_account, quantity, who, project, vintage))
-    print_movements(lang, result)
+
+    def call() -> OperationResult:
+        wanted = serial_range(quantity, serials, project, vintage)
+        if wanted is not None:
+            return transfer_serials(url, from_account, to_account, wanted, who)
+        assert quantity is not None
+        return transfer_units(url, from_account, to_account, quantity, who, project, vintage)
+
+    print_movements(lang, run(lang, call))
+
+
+def _retire(
+    lang: str | None,
+    url: str,
+    account: str,
+    quantity: int | None,
+    units: tuple[str | None, int | None, str | None],
+    claim: RetirementClaim,
+    who: str,
+) -> None:
+    from citycarbon.services.registry_operations import OperationResult, retire_serials, retire_units
+
+    project, vintage, serials = units
+
+    def call() -> OperationResult:
+        wanted = serial_range(quantity, serials, project, vintage)
+        if wanted is not None:
+            return retire_serials(url, account, wanted, claim, who)
+        assert quantity is not None
+        return retire_units(
+            url, account, quantity, claim.beneficiary_name, claim.purpose, who, project, vintage, claim.state
+        )
+
+    print_movements(lang, run(lang, call))
 
 
 def retire_command(
     account: str,
-    quantity: int,
     beneficiary: Annotated[str, typer.Option(help="On whose behalf the units are retired")],
     purpose: Annotated[str, typer.Option(help="What the retirement claims, e.g. 2023 event neutrality")],
+    quantity: Quantity = None,
     project: Project = None,
     vintage: Vintage = None,
+    serials: Serials = None,
     db: DatabaseUrl = None,
     actor: Actor = "",
     lang: Lang = None,
 ) -> None:
     """Retire units for good, for a beneficiary and purpose."""
-    from citycarbon.services.registry_operations import retire_units
+    from citycarbon.services.registry_operations import RetirementClaim
 
-    url, who = database_url(db), actor or default_actor()
-    result = run(
-        lang, lambda: retire_units(url, account, quantity, beneficiary, purpose, who, project, vintage)
-    )
-    print_movements(lang, result)
+    claim = RetirementClaim(beneficiary, purpose)
+    units = (project, vintage, serials)
+    _retire(lang, database_url(db), account, quantity, units, claim, actor or default_actor())
 
 
 def cancel_command(
     account: str,
-    quantity: int,
     reason: Annotated[str, typer.Option(help="Why the units are cancelled")],
+    quantity: Quantity = None,
     project: Project = None,
     vintage: Vintage = None,
+    serials: Serials = None,
     db: DatabaseUrl = None,
     actor: Actor = "",
     lang: Lang = None,
 ) -> None:
     """Cancel units (e.g. a reversal of the sink); they can never be used again."""
-    from citycarbon.services.registry_operations import retire_units
+    from citycarbon.services.registry_operations import RetirementClaim
 
-    url, who = database_url(db), actor or default_actor()
-    result = run(
-        lang,
-        lambda: retire_units(
-            url, account, quantity, "registry", reason, who, project, vintage, UnitState.CANCELLED
-        ),
-    )
-    print_movements(lang, result)
+    claim = RetirementClaim("registry", reason, UnitState.CANCELLED)
+    units = (project, vintage, serials)
+    _retire(lang, database_url(db), account, quantity, units, claim, actor or default_actor())
+
+
+def sign_command(
+    key: Annotated[Path, typer.Option(help="Your Ed25519 private key (PEM); it is only read here")],
+    message: Annotated[str, typer.Argument(help="Text to sign, e.g. a report's signing message")],
+    lang: Lang = None,
+) -> None:
+    """Sign a message offline and print the public key and signature as JSON (for the API)."""
+    from citycarbon.services.registry_keys import load_private_key, public_key_hex, sign
+
+    private = run(lang, lambda: load_private_key(key))
+    signed = {
+        "public_key_hex": public_key_hex(private.public_key()),
+        "signature_hex": sign(private, message.encode()),
+    }
+    console.print_json(json.dumps(signed))
 
 
 def split_command(
@@ -203,6 +270,7 @@ def register(registry_app: typer.Typer) -> None:
         ("transfer", transfer_command),
         ("retire", retire_command),
         ("cancel", cancel_command),
+        ("sign", sign_command),
         ("split", split_command),
         ("verify", verify_command),
         ("checkpoint", checkpoint_command),

@@ -27,11 +27,19 @@ from citycarbon.domain.sinks.benefit import Allocation, split_proceeds
 from citycarbon.domain.sinks.blocks import UnitState, check_quantity
 from citycarbon.domain.sinks.errors import MSG_NOT_APPROVED, RegistryError
 from citycarbon.domain.sinks.journal import CashLine, JournalRecord, UnitMovement
+from citycarbon.services.caller import Caller
+from citycarbon.services.registry_access import (
+    RegistryConflict,
+    RegistryNotFound,
+    actor_of,
+    check_holder,
+)
 from citycarbon.services.registry_accounts import AccountRef, find_accounts
 from citycarbon.services.registry_journal import append_entry
 from citycarbon.services.registry_projects import find_project, project_participants
 from citycarbon.services.registry_tx import as_utc, run_in_registry_transaction, utc_now
 from citycarbon.services.registry_units import Destination, UnitFilter, move_units
+from citycarbon.store.db import unit_of_work
 from citycarbon.store.registry_tables import SinkAccount, SinkAuction, SinkBid, SinkProject
 
 MSG_UNKNOWN_AUCTION = "No auction {auction}"
@@ -40,6 +48,7 @@ MSG_NOT_CLOSED_YET = "Auction {auction} closes at {closes_at}; it cannot be clos
 MSG_PAYMENT_LATE = "Payment for auction {auction} was due by {due_at}; the units went back to the seller"
 MSG_PAYMENT_NOT_DUE = "Payment for auction {auction} is due by {due_at}; it has not lapsed yet"
 MSG_ALREADY_SPLIT = "The proceeds of auction {auction} were already split"
+MSG_AUCTION_EXISTS = "Auction {auction} already exists"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +73,13 @@ def _auction(session: Session, code: str) -> SinkAuction:
         select(SinkAuction).where(SinkAuction.auction_code == code).with_for_update()
     ).first()
     if auction is None:
-        raise RegistryError(MSG_UNKNOWN_AUCTION, auction=code)
+        raise RegistryNotFound(MSG_UNKNOWN_AUCTION, auction=code)
     return auction
 
 
 def _require(auction: SinkAuction, expected: AuctionStatus) -> None:
     if auction.status != expected:
-        raise RegistryError(
+        raise RegistryConflict(
             MSG_AUCTION_STATUS, auction=auction.auction_code, status=auction.status, expected=expected.value
         )
 
@@ -95,12 +104,21 @@ def _event(
     return append_entry(session, record)
 
 
-def create_auction(url: str, spec: AuctionSpec, actor: str) -> int:
-    """Create an auction and put its lot in escrow; return the auction id."""
+def create_auction(url: str, spec: AuctionSpec, actor: str, *, caller: Caller | None = None) -> int:
+    """Create an auction and put its lot in escrow; return the auction id.
+
+    An API caller without ``registry:manage`` may only auction units of its own account.
+    """
     check_quantity(spec.quantity_tco2e)
+    actor = actor_of(caller, actor)
 
     def work(session: Session) -> int:
         seller = find_accounts(session, [spec.seller_account_code])[spec.seller_account_code]
+        check_holder(caller, seller.code, seller.organisation_id)
+        if session.scalars(
+            select(SinkAuction.id).where(SinkAuction.auction_code == spec.auction_code)
+        ).first():
+            raise RegistryConflict(MSG_AUCTION_EXISTS, auction=spec.auction_code)
         project = find_project(session, spec.project_code)
         auction = SinkAuction(
             auction_code=spec.auction_code,
@@ -150,14 +168,26 @@ def _bids(session: Session, auction: SinkAuction) -> list[Bid]:
 
 
 def place_bid(
-    url: str, auction_code: str, bidder_code: str, amount_fen: int, actor: str, now: dt.datetime | None = None
+    url: str,
+    auction_code: str,
+    bidder_code: str,
+    amount_fen: int,
+    actor: str,
+    now: dt.datetime | None = None,
+    *,
+    caller: Caller | None = None,
 ) -> int:
-    """Place a bid for the whole lot; refused after the close, below the minimum, or unapproved."""
+    """Place a bid for the whole lot; refused after the close, below the minimum, or unapproved.
+
+    An API caller without ``registry:manage`` may only bid for its own account.
+    """
+    actor = actor_of(caller, actor)
 
     def work(session: Session) -> int:
+        bidder = find_accounts(session, [bidder_code])[bidder_code]
+        check_holder(caller, bidder.code, bidder.organisation_id)
         auction = _auction(session, auction_code)
         _require(auction, AuctionStatus.OPEN)
-        bidder = find_accounts(session, [bidder_code])[bidder_code]
         if not bidder.is_approved_bidder:
             raise RegistryError(MSG_NOT_APPROVED, account=bidder_code)
         bid = Bid(bidder_code, amount_fen, now or utc_now())
@@ -177,8 +207,16 @@ def place_bid(
     return run_in_registry_transaction(url, work)
 
 
-def close_auction(url: str, auction_code: str, actor: str, now: dt.datetime | None = None) -> str | None:
+def close_auction(
+    url: str,
+    auction_code: str,
+    actor: str,
+    now: dt.datetime | None = None,
+    *,
+    caller: Caller | None = None,
+) -> str | None:
     """Close bidding: pick the winner (awaiting payment) or return an unsold lot; return the winner."""
+    actor = actor_of(caller, actor)
 
     def work(session: Session) -> str | None:
         auction = _auction(session, auction_code)
@@ -216,8 +254,16 @@ def _release(session: Session, auction: SinkAuction, to: AccountRef) -> tuple[Un
     )
 
 
-def confirm_payment(url: str, auction_code: str, actor: str, now: dt.datetime | None = None) -> None:
+def confirm_payment(
+    url: str,
+    auction_code: str,
+    actor: str,
+    now: dt.datetime | None = None,
+    *,
+    caller: Caller | None = None,
+) -> None:
     """Delivery versus payment: on confirmed payment the lot moves from escrow to the winner."""
+    actor = actor_of(caller, actor)
 
     def work(session: Session) -> None:
         auction = _auction(session, auction_code)
@@ -234,8 +280,16 @@ def confirm_payment(url: str, auction_code: str, actor: str, now: dt.datetime | 
     run_in_registry_transaction(url, work)
 
 
-def lapse_unpaid(url: str, auction_code: str, actor: str, now: dt.datetime | None = None) -> None:
+def lapse_unpaid(
+    url: str,
+    auction_code: str,
+    actor: str,
+    now: dt.datetime | None = None,
+    *,
+    caller: Caller | None = None,
+) -> None:
     """Return the lot to the seller when the winner did not pay by the deadline."""
+    actor = actor_of(caller, actor)
 
     def work(session: Session) -> None:
         auction = _auction(session, auction_code)
@@ -250,14 +304,17 @@ def lapse_unpaid(url: str, auction_code: str, actor: str, now: dt.datetime | Non
     run_in_registry_transaction(url, work)
 
 
-def split_benefit(url: str, auction_code: str, actor: str) -> list[Allocation]:
+def split_benefit(
+    url: str, auction_code: str, actor: str, *, caller: Caller | None = None
+) -> list[Allocation]:
     """Split a settled auction's proceeds by the project's rule; the split is a journal entry."""
+    actor = actor_of(caller, actor)
 
     def work(session: Session) -> list[Allocation]:
         auction = _auction(session, auction_code)
         _require(auction, AuctionStatus.SETTLED)
         if auction.benefit_split_at is not None:
-            raise RegistryError(MSG_ALREADY_SPLIT, auction=auction_code)
+            raise RegistryConflict(MSG_ALREADY_SPLIT, auction=auction_code)
         project = session.get_one(SinkProject, auction.project_id)
         percent = Fraction(str(project.participants_share_pct))
         allocations = split_proceeds(
@@ -280,3 +337,53 @@ def split_benefit(url: str, auction_code: str, actor: str) -> list[Allocation]:
         return [Allocation(c.party_name, c.amount_fen) for c in cash]
 
     return run_in_registry_transaction(url, work)
+
+
+@dataclass(frozen=True, slots=True)
+class AuctionView:
+    """An auction as its participants follow it; sealed amounts stay hidden until the close."""
+
+    auction_code: str
+    auction_kind: str
+    status: str
+    project_code: str
+    vintage_year: int
+    quantity_tco2e: int
+    reserve_price_fen: int
+    min_increment_fen: int
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    bid_count: int
+    highest_bid_fen: int | None
+    winner_account_code: str | None
+    winning_bid_fen: int | None
+    payment_due_at: dt.datetime | None
+
+
+def auction_view(url: str, auction_code: str) -> AuctionView:
+    """The state of an auction (what the public registry shows of a sale)."""
+    with unit_of_work(url) as session:
+        auction = session.scalars(select(SinkAuction).where(SinkAuction.auction_code == auction_code)).first()
+        if auction is None:
+            raise RegistryNotFound(MSG_UNKNOWN_AUCTION, auction=auction_code)
+        bids = _bids(session, auction)
+        winner = _ref(session, auction.winner_account_id).code if auction.winner_account_id else None
+        project = session.get_one(SinkProject, auction.project_id)
+        visible = auction.auction_kind == AuctionKind.ENGLISH or auction.status != AuctionStatus.OPEN
+        return AuctionView(
+            auction.auction_code,
+            auction.auction_kind,
+            auction.status,
+            project.project_code,
+            auction.vintage_year,
+            auction.quantity_tco2e,
+            auction.reserve_price_fen,
+            auction.min_increment_fen,
+            as_utc(auction.opens_at),
+            as_utc(auction.closes_at),
+            len(bids),
+            max((b.amount_fen for b in bids), default=None) if visible else None,
+            winner,
+            auction.winning_bid_fen,
+            as_utc(auction.payment_due_at) if auction.payment_due_at else None,
+        )

@@ -30,10 +30,20 @@ from citycarbon.domain.sinks.mrv import (
 )
 from citycarbon.domain.sinks.project import ProjectType
 from citycarbon.refdata.sinks import load_forestry_parameters, load_shellfish_parameters
+from citycarbon.services.caller import Caller
+from citycarbon.services.registry_access import (
+    RegistryConflict,
+    RegistryNotFound,
+    actor_of,
+    check_holder,
+    check_verifier,
+)
+from citycarbon.services.registry_accounts import find_account_by_id
 from citycarbon.services.registry_journal import append_entry
 from citycarbon.services.registry_keys import load_private_key, public_key_hex, sign, signature_is_valid
 from citycarbon.services.registry_projects import find_project
 from citycarbon.services.registry_tx import run_in_registry_transaction, utc_now
+from citycarbon.store.db import unit_of_work
 from citycarbon.store.registry_tables import (
     SinkMonitoringLine,
     SinkMonitoringParameter,
@@ -46,6 +56,7 @@ MSG_UNKNOWN_REPORT = "No monitoring report {report}"
 MSG_REPORT_STATUS = "Monitoring report {report} is {status}, not {expected}"
 MSG_REPORT_ALTERED = "Monitoring report {report} no longer matches its digest or its signature"
 MSG_NO_MEASUREMENTS = "A monitoring report needs at least one measured quantity"
+MSG_BAD_SIGNATURE = "The signature is not valid for report {report} with public key {public_key}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +94,8 @@ def submit_monitoring_report(
     actor: str,
     baseline_tco2e: Decimal = Decimal(0),
     leakage_tco2e: Decimal = Decimal(0),
+    *,
+    caller: Caller | None = None,
 ) -> ReportSummary:
     """Compute and store a monitoring report of a project for one vintage.
 
@@ -103,6 +116,8 @@ def submit_monitoring_report(
         Who submits (journal).
     baseline_tco2e, leakage_tco2e
         Baseline removals and leakage [tCO2e] deducted from a forestry project's removals.
+    caller
+        API caller: without ``registry:manage`` it must hold the project's owner account.
 
     """
     if not measured:
@@ -110,6 +125,8 @@ def submit_monitoring_report(
 
     def work(session: Session) -> ReportSummary:
         project = find_project(session, project_code)
+        owner = find_account_by_id(session, project.owner_account_id)
+        check_holder(caller, owner.code, owner.organisation_id)
         lines, factor_set = _compute(project, measured, baseline_tco2e, leakage_tco2e)
         total = sum((line.sink_tco2e for line in lines), Decimal(0))
         report = SinkMonitoringReport(
@@ -129,7 +146,10 @@ def submit_monitoring_report(
         report.inputs_sha256 = report_digest(session, report)
         note = f"{float(total):.3f} tCO2e, issuable {report.issuable_tco2e} t, {factor_set}"
         append_entry(
-            session, JournalRecord(0, "report_submitted", utc_now(), actor, f"report:{report.id}", note)
+            session,
+            JournalRecord(
+                0, "report_submitted", utc_now(), actor_of(caller, actor), f"report:{report.id}", note
+            ),
         )
         return ReportSummary(
             report.id, report.sink_tco2e, report.issuable_tco2e, factor_set, report.inputs_sha256
@@ -211,32 +231,139 @@ def get_report(session: Session, report_id: int, lock: bool = False) -> SinkMoni
     """The report with ``report_id`` (row-locked when ``lock``)."""
     report = session.get(SinkMonitoringReport, report_id, with_for_update=lock)
     if report is None:
-        raise RegistryError(MSG_UNKNOWN_REPORT, report=report_id)
+        raise RegistryNotFound(MSG_UNKNOWN_REPORT, report=report_id)
     return report
 
 
 def verify_report(url: str, report_id: int, verifier_name: str, key_path: Path, actor: str) -> str:
-    """Record a verifier's review: check the stored inputs, sign them, mark the report verified."""
+    """Record a verifier's review: check the stored inputs, sign them, mark the report verified.
+
+    The local form: the verifier's private key file is at hand. Over the API the verifier signs
+    :func:`report_message` on its own machine and sends only the signature
+    (:func:`record_verification`), so the private key never reaches the server.
+    """
     key = load_private_key(key_path)
 
     def work(session: Session) -> str:
-        report = get_report(session, report_id, lock=True)
-        if report.status != "submitted":
-            raise RegistryError(
-                MSG_REPORT_STATUS, report=report_id, status=report.status, expected="submitted"
-            )
-        if report_digest(session, report) != report.inputs_sha256:
-            raise RegistryError(MSG_REPORT_ALTERED, report=report_id)
+        report = _reviewable(session, report_id)
         report.verifier_name = verifier_name
-        report.verifier_public_key = public_key_hex(key.public_key())
-        report.verifier_signature = sign(key, signed_message(report))
-        report.verified_at = utc_now()
-        report.status = "verified"
-        append_entry(
-            session,
-            JournalRecord(0, "report_verified", utc_now(), actor, f"report:{report_id}", verifier_name),
+        return _sign_off(
+            session, report, public_key_hex(key.public_key()), sign(key, signed_message(report)), actor
         )
-        return report.verifier_signature
+
+    return run_in_registry_transaction(url, work)
+
+
+def _reviewable(session: Session, report_id: int) -> SinkMonitoringReport:
+    report = get_report(session, report_id, lock=True)
+    if report.status != "submitted":
+        raise RegistryConflict(
+            MSG_REPORT_STATUS, report=report_id, status=report.status, expected="submitted"
+        )
+    if report_digest(session, report) != report.inputs_sha256:
+        raise RegistryError(MSG_REPORT_ALTERED, report=report_id)
+    return report
+
+
+def _sign_off(
+    session: Session, report: SinkMonitoringReport, public_hex: str, signature_hex: str, actor: str
+) -> str:
+    report.verifier_public_key = public_hex
+    report.verifier_signature = signature_hex
+    report.verified_at = utc_now()
+    report.status = "verified"
+    note = report.verifier_name or ""
+    append_entry(session, JournalRecord(0, "report_verified", utc_now(), actor, f"report:{report.id}", note))
+    return signature_hex
+
+
+def _check_report_verifier(session: Session, report: SinkMonitoringReport, caller: Caller | None) -> None:
+    project = session.get_one(SinkProject, report.project_id)
+    owner = find_account_by_id(session, project.owner_account_id)
+    check_verifier(caller, project.project_code, owner.organisation_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportForSigning:
+    """What a verifier reviews and signs: the report's conclusion, digest and the exact message."""
+
+    report_id: int
+    project_code: str
+    vintage_year: int
+    status: str
+    sink_tco2e: float
+    issuable_tco2e: int
+    factor_set: str
+    inputs_sha256: str
+    verifier_name: str
+    message: str
+
+
+def report_message(
+    url: str, report_id: int, verifier_name: str, *, caller: Caller | None = None
+) -> ReportForSigning:
+    """The message ``verifier_name`` signs to verify a report (UTF-8 bytes of ``message``)."""
+
+    def work(session: Session) -> ReportForSigning:
+        report = get_report(session, report_id)
+        _check_report_verifier(session, report, caller)
+        session.expunge(report)  # the name below is for the message only, never written
+        report.verifier_name = verifier_name
+        project = session.get_one(SinkProject, report.project_id)
+        return ReportForSigning(
+            report.id,
+            project.project_code,
+            report.vintage_year,
+            report.status,
+            report.sink_tco2e,
+            report.issuable_tco2e,
+            report.factor_set,
+            report.inputs_sha256,
+            verifier_name,
+            signed_message(report).decode("utf-8"),
+        )
+
+    with unit_of_work(url) as session:
+        return work(session)
+
+
+def record_verification(
+    url: str,
+    report_id: int,
+    verifier_name: str,
+    public_key: str,
+    signature: str,
+    actor: str,
+    *,
+    caller: Caller | None = None,
+) -> str:
+    """Record a verifier's signature made elsewhere over :func:`report_message`.
+
+    Parameters
+    ----------
+    url
+        Database URL.
+    report_id
+        The submitted report.
+    verifier_name
+        Verifier's name, as in the signed message.
+    public_key, signature
+        The verifier's Ed25519 public key (32 bytes) and signature (64 bytes), as hex.
+    actor
+        Who records it (journal), when there is no API caller.
+    caller
+        API caller: without ``registry:manage`` it must be a verifier assigned to the project
+        owner's organisation.
+
+    """
+
+    def work(session: Session) -> str:
+        report = _reviewable(session, report_id)
+        _check_report_verifier(session, report, caller)
+        report.verifier_name = verifier_name
+        if not signature_is_valid(public_key, signature, signed_message(report)):
+            raise RegistryError(MSG_BAD_SIGNATURE, public_key=public_key[:16], report=report_id)
+        return _sign_off(session, report, public_key.lower(), signature.lower(), actor_of(caller, actor))
 
     return run_in_registry_transaction(url, work)
 

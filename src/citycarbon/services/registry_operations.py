@@ -6,16 +6,19 @@ moved and the event is in the journal, or neither happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from citycarbon.domain.sinks.blocks import SerialBlock, UnitState, check_quantity, split_block
+from citycarbon.domain.sinks.blocks import SerialBlock, SerialRange, UnitState, check_quantity, split_block
 from citycarbon.domain.sinks.errors import RegistryError
 from citycarbon.domain.sinks.journal import JournalRecord, UnitMovement
 from citycarbon.domain.sinks.project import ProjectStatus
-from citycarbon.services.registry_accounts import find_accounts
+from citycarbon.services.caller import Caller
+from citycarbon.services.registry_access import RegistryConflict, RegistryNotFound, actor_of, check_holder
+from citycarbon.services.registry_accounts import AccountRef, find_accounts
 from citycarbon.services.registry_journal import append_entry
 from citycarbon.services.registry_mrv import (
     MSG_REPORT_ALTERED,
@@ -23,8 +26,17 @@ from citycarbon.services.registry_mrv import (
     get_report,
     report_is_intact,
 )
-from citycarbon.services.registry_tx import run_in_registry_transaction, utc_now
-from citycarbon.services.registry_units import BLOCK, Destination, UnitFilter, move_units, project_id_by_code
+from citycarbon.services.registry_pg import is_postgresql
+from citycarbon.services.registry_server_side import transfer_on_server
+from citycarbon.services.registry_tx import run_in_registry_transaction, seal_after_commit, utc_now
+from citycarbon.services.registry_units import (
+    BLOCK,
+    Destination,
+    UnitFilter,
+    move_serials,
+    move_units,
+    project_id_by_code,
+)
 from citycarbon.store.registry_tables import SinkAccount, SinkIssuance, SinkProject, SinkRetirement
 
 MSG_NOT_REGISTERED = "Project {project} is {status}; units are only issued to registered projects"
@@ -41,7 +53,13 @@ class OperationResult:
     record_id: int | None = None
 
 
-def issue_units(url: str, report_id: int, actor: str, quantity: int | None = None) -> OperationResult:
+#: Moves the chosen units of a locked source to a destination and returns the movements.
+Mover = Callable[[Session, AccountRef, Destination], tuple[UnitMovement, ...]]
+
+
+def issue_units(
+    url: str, report_id: int, actor: str, quantity: int | None = None, *, caller: Caller | None = None
+) -> OperationResult:
     """Issue the units a verified report allows into the project owner's account.
 
     Serials of a project and vintage continue where the previous issuance ended, under a lock
@@ -51,7 +69,7 @@ def issue_units(url: str, report_id: int, actor: str, quantity: int | None = Non
     def work(session: Session) -> OperationResult:
         report = get_report(session, report_id, lock=True)
         if report.status != "verified":
-            raise RegistryError(
+            raise RegistryConflict(
                 MSG_REPORT_STATUS, report=report_id, status=report.status, expected="verified"
             )
         if not report_is_intact(session, report):
@@ -105,7 +123,13 @@ def issue_units(url: str, report_id: int, actor: str, quantity: int | None = Non
             UnitState.ACTIVE.value,
         )
         record = JournalRecord(
-            0, "issuance", utc_now(), actor, f"report:{report_id}", block.serial, (movement,)
+            0,
+            "issuance",
+            utc_now(),
+            actor_of(caller, actor),
+            f"report:{report_id}",
+            block.serial,
+            (movement,),
         )
         return OperationResult(append_entry(session, record), (movement,))
 
@@ -124,19 +148,63 @@ def transfer_units(
     actor: str,
     project_code: str | None = None,
     vintage_year: int | None = None,
+    *,
+    caller: Caller | None = None,
 ) -> OperationResult:
-    """Transfer active units from one account to another (lowest serials first)."""
-    check_quantity(quantity)
+    """Transfer active units from one account to another (lowest serials first).
 
+    An API caller without ``registry:manage`` may only transfer out of its own accounts. On
+    PostgreSQL the transfer runs server-side in one round trip (:mod:`registry_server_side`).
+    """
+    check_quantity(quantity)
+    if is_postgresql(url):
+        who = actor_of(caller, actor)
+        entry_id, moved = transfer_on_server(
+            url, from_code, to_code, quantity, who, project_code, vintage_year, utc_now(), caller
+        )
+        seal_after_commit(url)
+        return OperationResult(entry_id, moved)
+
+    def mover(session: Session, source: AccountRef, target: Destination) -> tuple[UnitMovement, ...]:
+        where = _filter(session, project_code, vintage_year)
+        return move_units(session, source, UnitState.ACTIVE, target, quantity, where)
+
+    return _transfer(url, from_code, to_code, actor, caller, mover)
+
+
+def transfer_serials(
+    url: str, from_code: str, to_code: str, serials: SerialRange, actor: str, *, caller: Caller | None = None
+) -> OperationResult:
+    """Transfer exactly the named serials (splitting the blocks at the range's ends)."""
+
+    def mover(session: Session, source: AccountRef, target: Destination) -> tuple[UnitMovement, ...]:
+        return move_serials(session, source, UnitState.ACTIVE, target, serials)
+
+    return _transfer(url, from_code, to_code, actor, caller, mover)
+
+
+def _transfer(
+    url: str, from_code: str, to_code: str, actor: str, caller: Caller | None, mover: Mover
+) -> OperationResult:
     def work(session: Session) -> OperationResult:
         accounts = find_accounts(session, [from_code, to_code])
-        target = Destination(accounts[to_code], UnitState.ACTIVE)
-        where = _filter(session, project_code, vintage_year)
-        moved = move_units(session, accounts[from_code], UnitState.ACTIVE, target, quantity, where)
-        record = JournalRecord(0, "transfer", utc_now(), actor, f"{from_code}>{to_code}", "", moved)
+        source = accounts[from_code]
+        check_holder(caller, source.code, source.organisation_id)
+        moved = mover(session, source, Destination(accounts[to_code], UnitState.ACTIVE))
+        who = actor_of(caller, actor)
+        record = JournalRecord(0, "transfer", utc_now(), who, f"{from_code}>{to_code}", "", moved)
         return OperationResult(append_entry(session, record), moved)
 
     return run_in_registry_transaction(url, work)
+
+
+@dataclass(frozen=True, slots=True)
+class RetirementClaim:
+    """Who a retirement is for and what it claims (public), or why units are cancelled."""
+
+    beneficiary_name: str
+    purpose: str
+    state: UnitState = UnitState.RETIRED
 
 
 def retire_units(
@@ -149,27 +217,66 @@ def retire_units(
     project_code: str | None = None,
     vintage_year: int | None = None,
     state: UnitState = UnitState.RETIRED,
+    *,
+    caller: Caller | None = None,
 ) -> OperationResult:
-    """Retire (or, with ``state=cancelled``, cancel) units for a beneficiary and purpose, for good."""
+    """Retire (or, with ``state=cancelled``, cancel) units for a beneficiary and purpose, for good.
+
+    An API caller without ``registry:manage`` may only retire units of its own accounts.
+    """
     check_quantity(quantity)
 
+    def mover(session: Session, source: AccountRef, target: Destination) -> tuple[UnitMovement, ...]:
+        where = _filter(session, project_code, vintage_year)
+        return move_units(session, source, UnitState.ACTIVE, target, quantity, where)
+
+    claim = RetirementClaim(beneficiary_name, purpose, state)
+    return _retire(url, account_code, quantity, claim, actor, caller, mover)
+
+
+def retire_serials(
+    url: str,
+    account_code: str,
+    serials: SerialRange,
+    claim: RetirementClaim,
+    actor: str,
+    *,
+    caller: Caller | None = None,
+) -> OperationResult:
+    """Retire (or cancel) exactly the named serials for a beneficiary and purpose."""
+
+    def mover(session: Session, source: AccountRef, target: Destination) -> tuple[UnitMovement, ...]:
+        return move_serials(session, source, UnitState.ACTIVE, target, serials)
+
+    return _retire(url, account_code, serials.quantity_tco2e, claim, actor, caller, mover)
+
+
+def _retire(
+    url: str,
+    account_code: str,
+    quantity: int,
+    claim: RetirementClaim,
+    actor: str,
+    caller: Caller | None,
+    mover: Mover,
+) -> OperationResult:
     def work(session: Session) -> OperationResult:
         account = find_accounts(session, [account_code])[account_code]
+        check_holder(caller, account.code, account.organisation_id)
         retirement = SinkRetirement(
             account_id=account.id,
-            state=state.value,
+            state=claim.state.value,
             quantity_tco2e=quantity,
-            beneficiary_name=beneficiary_name,
-            purpose=purpose,
+            beneficiary_name=claim.beneficiary_name,
+            purpose=claim.purpose,
         )
         session.add(retirement)
         session.flush()
-        target = Destination(account, state, retirement_id=retirement.id)
-        where = _filter(session, project_code, vintage_year)
-        moved = move_units(session, account, UnitState.ACTIVE, target, quantity, where)
-        note = f"{beneficiary_name}: {purpose}"
-        event = "retirement" if state is UnitState.RETIRED else "cancellation"
-        record = JournalRecord(0, event, utc_now(), actor, f"retirement:{retirement.id}", note, moved)
+        moved = mover(session, account, Destination(account, claim.state, retirement_id=retirement.id))
+        note = f"{claim.beneficiary_name}: {claim.purpose}"
+        event = "retirement" if claim.state is UnitState.RETIRED else "cancellation"
+        reference = f"retirement:{retirement.id}"
+        record = JournalRecord(0, event, utc_now(), actor_of(caller, actor), reference, note, moved)
         return OperationResult(append_entry(session, record), moved, retirement.id)
 
     return run_in_registry_transaction(url, work)
@@ -185,7 +292,7 @@ def split_unit_block(url: str, block_id: int, quantity: int, actor: str) -> tupl
     def work(session: Session) -> tuple[int, int]:
         row = session.execute(select(BLOCK).where(BLOCK.c.id == block_id).with_for_update()).first()
         if row is None:
-            raise RegistryError(MSG_UNKNOWN_BLOCK, block=block_id)
+            raise RegistryNotFound(MSG_UNKNOWN_BLOCK, block=block_id)
         block = SerialBlock("-", row.vintage_year, row.serial_start, row.serial_end, row.account_id)
         head, tail = split_block(block, quantity)
         if tail is None:

@@ -18,7 +18,15 @@ from citycarbon.domain.sinks.project import (
     next_status,
 )
 from citycarbon.refdata.codes import load_region_catalogue
-from citycarbon.services.registry_accounts import find_accounts
+from citycarbon.services.caller import Caller
+from citycarbon.services.registry_access import (
+    RegistryConflict,
+    RegistryNotFound,
+    actor_of,
+    check_centre_step,
+    check_holder,
+)
+from citycarbon.services.registry_accounts import find_account_by_id, find_accounts
 from citycarbon.services.registry_journal import append_entry
 from citycarbon.services.registry_tx import run_in_registry_transaction, utc_now
 from citycarbon.store.registry_tables import SinkParticipant, SinkProject
@@ -54,12 +62,15 @@ def find_project(session: Session, project_code: str, lock: bool = False) -> Sin
     query = select(SinkProject).where(SinkProject.project_code == project_code)
     project = session.scalars(query.with_for_update() if lock else query).first()
     if project is None:
-        raise RegistryError(MSG_UNKNOWN_PROJECT, project=project_code)
+        raise RegistryNotFound(MSG_UNKNOWN_PROJECT, project=project_code)
     return project
 
 
-def create_project(url: str, spec: ProjectSpec, actor: str) -> int:
-    """Create a draft project with its participants; return its id."""
+def create_project(url: str, spec: ProjectSpec, actor: str, *, caller: Caller | None = None) -> int:
+    """Create a draft project with its participants; return its id.
+
+    An API caller without ``registry:manage`` may only create projects its organisation owns.
+    """
     if not 0 <= spec.participants_share_pct <= 100:
         raise RegistryError(MSG_BAD_PERCENT, percent=spec.participants_share_pct)
     load_region_catalogue().validate(spec.region_code)
@@ -69,9 +80,11 @@ def create_project(url: str, spec: ProjectSpec, actor: str) -> int:
         if session.scalars(
             select(SinkProject.id).where(SinkProject.project_code == spec.project_code)
         ).first():
-            raise RegistryError(MSG_PROJECT_EXISTS, project=spec.project_code)
+            raise RegistryConflict(MSG_PROJECT_EXISTS, project=spec.project_code)
         codes = [spec.owner_account_code, *([spec.fund_account_code] if spec.fund_account_code else [])]
         accounts = find_accounts(session, codes)
+        owner = accounts[spec.owner_account_code]
+        check_holder(caller, owner.code, owner.organisation_id)
         project = SinkProject(
             project_code=spec.project_code,
             project_name=spec.project_name,
@@ -95,24 +108,43 @@ def create_project(url: str, spec: ProjectSpec, actor: str) -> int:
             for p in spec.participants
         )
         note = f"{spec.project_type.value} {project.methodology_code} {project.methodology_version}"
-        append_entry(session, JournalRecord(0, "project_created", utc_now(), actor, spec.project_code, note))
+        record = JournalRecord(
+            0, "project_created", utc_now(), actor_of(caller, actor), spec.project_code, note
+        )
+        append_entry(session, record)
         return project.id
 
     return run_in_registry_transaction(url, work)
 
 
 def change_project_status(
-    url: str, project_code: str, target: ProjectStatus, actor: str, note: str = ""
+    url: str,
+    project_code: str,
+    target: ProjectStatus,
+    actor: str,
+    note: str = "",
+    *,
+    caller: Caller | None = None,
 ) -> None:
-    """Move a project along the status machine (submit, register, reject, withdraw)."""
+    """Move a project along the status machine (submit, register, reject, withdraw).
+
+    The owner submits and withdraws its own project; only the registry registers or rejects.
+    """
+    if target in (ProjectStatus.REGISTERED, ProjectStatus.REJECTED):
+        check_centre_step(caller, project_code, target.value)
 
     def work(session: Session) -> None:
         project = find_project(session, project_code, lock=True)
+        owner = find_account_by_id(session, project.owner_account_id)
+        check_holder(caller, owner.code, owner.organisation_id)
         project.status = next_status(project_code, ProjectStatus(project.status), target).value
         if target is ProjectStatus.REGISTERED:
             project.registered_at = utc_now()
         append_entry(
-            session, JournalRecord(0, f"project_{target.value}", utc_now(), actor, project_code, note)
+            session,
+            JournalRecord(
+                0, f"project_{target.value}", utc_now(), actor_of(caller, actor), project_code, note
+            ),
         )
 
     run_in_registry_transaction(url, work)

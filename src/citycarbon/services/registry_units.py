@@ -1,8 +1,9 @@
-"""Move units between places: the one routine behind transfer, retirement, cancellation and escrow.
+"""Move units between places: the routines behind transfer, retirement, cancellation and escrow.
 
-The source account's blocks are locked (``SELECT … FOR UPDATE``) in serial order, the quantity
-is taken with the domain's block algebra, whole blocks change place in situ and only the last
-block is split; the movements returned are what the journal records.
+The source account's blocks are locked (``SELECT … FOR UPDATE``) in serial order, the units are
+taken with the domain's block algebra (a quantity, lowest serials first, or a named serial
+range), whole blocks change place in situ and only the blocks at the edges are split; the
+movements returned are what the journal records.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import cast
 from sqlalchemy import Table, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from citycarbon.domain.sinks.blocks import SerialBlock, UnitState, take_units
+from citycarbon.domain.sinks.blocks import SerialBlock, SerialRange, UnitState, take_serials, take_units
 from citycarbon.domain.sinks.journal import UnitMovement
 from citycarbon.services.registry_accounts import AccountRef
 from citycarbon.services.registry_projects import find_project
@@ -145,6 +146,71 @@ def move_units(
             )
         )
     return tuple(movements)
+
+
+def move_serials(
+    session: Session, source: AccountRef, from_state: UnitState, target: Destination, wanted: SerialRange
+) -> tuple[UnitMovement, ...]:
+    """Move exactly the serials of ``wanted`` held by ``source`` in ``from_state`` to ``target``.
+
+    The blocks overlapping the range are locked in serial order; a block straddling an end of
+    the range is split there, its outer part staying where it was.
+
+    Raises
+    ------
+    InsufficientUnits
+        When any serial of the range is not held by ``source`` in ``from_state``.
+
+    """
+    project_id = project_id_by_code(session, wanted.project_code)
+    rows = session.execute(
+        select(BLOCK)
+        .where(
+            BLOCK.c.account_id == source.id,
+            BLOCK.c.state == from_state.value,
+            BLOCK.c.project_id == project_id,
+            BLOCK.c.vintage_year == wanted.vintage_year,
+            BLOCK.c.serial_start <= wanted.serial_end,
+            BLOCK.c.serial_end >= wanted.serial_start,
+        )
+        .order_by(BLOCK.c.serial_start)
+        .with_for_update()
+    ).all()
+    blocks = [
+        SerialBlock(wanted.project_code, r.vintage_year, r.serial_start, r.serial_end, source.id, from_state)
+        for r in rows
+    ]
+    taken, _ = take_serials(blocks, wanted, source.code)
+    values = {
+        "account_id": target.account.id,
+        "state": target.state.value,
+        "auction_id": target.auction_id,
+        "retirement_id": target.retirement_id,
+    }
+    for row, piece in zip(rows, taken, strict=True):
+        session.execute(
+            update(BLOCK)
+            .where(BLOCK.c.id == row.id)
+            .values(serial_start=piece.serial_start, serial_end=piece.serial_end, **values)
+        )
+        kept = {k: v for k, v in row._asdict().items() if k not in ("id", "serial_start", "serial_end")}
+        edges = [(row.serial_start, piece.serial_start - 1), (piece.serial_end + 1, row.serial_end)]
+        for start, end in edges:
+            if start <= end:
+                session.execute(insert(BLOCK).values(serial_start=start, serial_end=end, **kept))
+    return tuple(
+        UnitMovement(
+            p.project_code,
+            p.vintage_year,
+            p.serial_start,
+            p.serial_end,
+            source.code,
+            from_state.value,
+            target.account.code,
+            target.state.value,
+        )
+        for p in taken
+    )
 
 
 def project_id_by_code(session: Session, project_code: str | None) -> int | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from citycarbon.domain.sinks.blocks import SerialRange
 from citycarbon.domain.sinks.errors import RegistryError
 from citycarbon.services import registry_mrv, registry_operations
 from citycarbon.services.registry_accounts import account_holdings
@@ -30,6 +31,9 @@ OVERLAPS = """SELECT count(*) FROM sink_unit_block a JOIN sink_unit_block b
   ON a.id < b.id AND a.project_id = b.project_id AND a.vintage_year = b.vintage_year
  AND a.serial_start <= b.serial_end AND b.serial_start <= a.serial_end"""
 RANDOM_BLOCK = "SELECT id, serial_end - serial_start FROM sink_unit_block ORDER BY random() LIMIT 1"
+RANDOM_ACTIVE = """SELECT a.account_code, b.vintage_year, b.serial_start, b.serial_end
+  FROM sink_unit_block b JOIN sink_account a ON a.id = b.account_id
+ WHERE b.state = 'active' ORDER BY random() LIMIT 1"""
 TOTALS = "SELECT vintage_year, sum(serial_end - serial_start + 1) FROM sink_unit_block GROUP BY vintage_year"
 
 
@@ -58,10 +62,18 @@ def worker(url: str, seed: int, deadline: float, results: mp.Queue) -> None:  # 
             roll = rng.random()
             if roll < 0.6:
                 registry_operations.transfer_units(url, source, target, rng.randint(1, 40), ACTOR)
-            elif roll < 0.8:
+            elif roll < 0.75:
                 quantity = rng.randint(1, 3)
                 registry_operations.retire_units(url, source, quantity, "b", "p", ACTOR)
                 retired += quantity
+            elif roll < 0.9:
+                # Exactly named serials, from whoever held them a moment ago (it may have moved since).
+                with get_engine(url).connect() as connection:
+                    held = connection.execute(text(RANDOM_ACTIVE)).first()
+                if held is not None:
+                    start = rng.randint(held[2], held[3])
+                    wanted = SerialRange("MUSSEL-01", held[1], start, rng.randint(start, held[3]))
+                    registry_operations.transfer_serials(url, held[0], target, wanted, ACTOR)
             else:
                 with get_engine(url).connect() as connection:
                     row = connection.execute(text(RANDOM_BLOCK)).first()
@@ -150,7 +162,10 @@ registry_operations.transfer_units(sys.argv[1], "COOP", "BUYER-A", 700, "crash")
 
 
 def test_a_process_killed_mid_transfer_leaves_the_registry_consistent(db_url: str, tmp_path: Path) -> None:
+    """SQLite (the Python path): the process dies after the blocks were rewritten, before commit."""
     build_registry(db_url, tmp_path)
+    if db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL transfers run server-side: see the test below")
     process = subprocess.Popen(
         [sys.executable, "-c", CRASH, db_url], stdout=subprocess.PIPE, text=True, env=dict(os.environ)
     )
@@ -164,3 +179,47 @@ def test_a_process_killed_mid_transfer_leaves_the_registry_consistent(db_url: st
     assert verify_registry(db_url).ok
     registry_operations.transfer_units(db_url, "COOP", "BUYER-A", 700, ACTOR)
     assert verify_registry(db_url).ok
+
+
+WAITING = """SELECT pid FROM pg_stat_activity
+ WHERE wait_event_type = 'Lock' AND query LIKE '%sink_transfer_units%' AND pid <> pg_backend_pid()"""
+
+
+def test_a_server_side_transfer_killed_between_steps_leaves_the_registry_consistent(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL: both the client process and its server backend are killed mid-transfer.
+
+    The blocker holds BUYER-A's account row, so the function has locked COOP's blocks and
+    written the move of the first one when its foreign-key check on BUYER-A waits; that is
+    where the transfer dies. Nothing of it may remain.
+    """
+    build_registry(pg_url, tmp_path)
+    registry_operations.transfer_units(pg_url, "COOP", "BUYER-A", 100, ACTOR)
+    registry_operations.transfer_units(pg_url, "BUYER-A", "COOP", 100, ACTOR)  # COOP: 1–100, 101–2223
+    lock_buyer = "SELECT id FROM sink_account WHERE account_code = 'BUYER-A' FOR UPDATE"
+    script = "import sys; from citycarbon.services import registry_operations as r; "
+    script += "r.transfer_units(sys.argv[1], 'COOP', 'BUYER-A', 700, 'crash')"
+    with get_engine(pg_url).connect() as blocker:
+        blocker.execute(text(lock_buyer))
+        process = subprocess.Popen([sys.executable, "-c", script, pg_url], env=dict(os.environ))
+        with get_engine(pg_url).connect() as watcher:
+            for _ in range(600):
+                pid = watcher.execute(text(WAITING)).scalar()
+                watcher.rollback()  # pg_stat_activity is a snapshot per transaction
+                if pid is not None:
+                    break
+                time.sleep(0.05)
+            assert pid is not None, "the transfer never reached the account lock"
+            wrote = "SELECT count(*) FROM pg_locks WHERE pid = :pid AND mode = 'RowExclusiveLock' "
+            wrote += "AND relation = 'sink_unit_block'::regclass"
+            assert watcher.execute(text(wrote), {"pid": pid}).scalar() == 1  # it has written a block
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            watcher.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        blocker.rollback()
+    holdings = {h.state: h.quantity_tco2e for h in account_holdings(pg_url, "COOP")}
+    assert holdings == {"active": 2223} and account_holdings(pg_url, "BUYER-A") == []
+    assert verify_registry(pg_url).ok
+    registry_operations.transfer_units(pg_url, "COOP", "BUYER-A", 700, ACTOR)
+    assert verify_registry(pg_url).ok

@@ -44,6 +44,17 @@ class Permission(StrEnum):
     QUOTE_CREATE = "finance:quote"
     PRICING_MANAGE = "finance:pricing"
     VERIFICATION_SIGN = "verification:sign"
+    REGISTRY_MANAGE = "registry:manage"
+    REGISTRY_TRADE = "registry:trade"
+    REGISTRY_VERIFY = "registry:verify"
+    INDEX_READ = "index:read"
+    MONITORING_READ = "monitoring:read"
+    MONITORING_WRITE = "monitoring:write"
+    WARNING_READ = "warning:read"
+    WARNING_RUN = "warning:run"
+    CASE_READ = "case:read"
+    CASE_MANAGE = "case:manage"
+    CASE_RESPOND = "case:respond"
 
 
 #: Granted to everybody, signed in or not: published figures and code lists only.
@@ -52,18 +63,28 @@ ANONYMOUS: frozenset[Permission] = frozenset(
 )
 _SIGNED_IN = ANONYMOUS | {Permission.SELF_MANAGE}
 _READ_LEDGER = _SIGNED_IN | {Permission.ORGANISATION_READ, Permission.LEDGER_READ}
+#: Monitoring data and warnings, within the organisations a role's scope reaches (issue 7).
+_SUPERVISION_READ = frozenset({Permission.MONITORING_READ, Permission.WARNING_READ})
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
     {
         Role.ADMIN: frozenset(Permission),
-        Role.ANALYST: _READ_LEDGER,
+        Role.ANALYST: _READ_LEDGER
+        | {Permission.INDEX_READ}
+        | _SUPERVISION_READ
+        | {Permission.CASE_READ, Permission.CASE_MANAGE},
         Role.ENTERPRISE: _READ_LEDGER
+        | _SUPERVISION_READ
         | {
             Permission.LEDGER_WRITE,
             Permission.CONSENT_READ,
             Permission.CONSENT_MANAGE,
             Permission.AUDIT_READ,
             Permission.PROFILE_READ,
+            Permission.REGISTRY_TRADE,
+            Permission.INDEX_READ,
+            Permission.CASE_READ,
+            Permission.CASE_RESPOND,
         },
         Role.BANK: _SIGNED_IN
         | {
@@ -71,8 +92,9 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
             Permission.PROFILE_READ,
             Permission.QUOTE_CREATE,
             Permission.PRICING_MANAGE,
+            Permission.REGISTRY_TRADE,
         },
-        Role.VERIFIER: _READ_LEDGER | {Permission.VERIFICATION_SIGN},
+        Role.VERIFIER: _READ_LEDGER | {Permission.VERIFICATION_SIGN, Permission.REGISTRY_VERIFY},
         Role.PUBLIC: _SIGNED_IN,
     }
 )

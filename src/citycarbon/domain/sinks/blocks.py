@@ -13,8 +13,10 @@ from enum import StrEnum
 
 from citycarbon.domain.sinks.errors import (
     MSG_BAD_QUANTITY,
+    MSG_BAD_SERIALS,
     MSG_NOT_ADJACENT,
     MSG_NOT_ENOUGH_UNITS,
+    MSG_SERIALS_NOT_HELD,
     MSG_SPLIT_OUTSIDE,
     InsufficientUnits,
     RegistryError,
@@ -160,6 +162,71 @@ def take_units(
         remaining -= head.quantity_tco2e
         if tail is not None:
             left.append(tail)
+    return taken, left
+
+
+@dataclass(frozen=True, slots=True)
+class SerialRange:
+    """Serials ``serial_start…serial_end`` (inclusive) of one project and vintage, named by a caller.
+
+    Examples
+    --------
+    >>> SerialRange("MUSSEL-01", 2023, 101, 300).quantity_tco2e
+    200
+
+    """
+
+    project_code: str
+    vintage_year: int
+    serial_start: int
+    serial_end: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.serial_start <= self.serial_end:
+            raise RegistryError(MSG_BAD_SERIALS, start=self.serial_start, end=self.serial_end)
+
+    @property
+    def quantity_tco2e(self) -> int:
+        """Units in the range [tCO2e]."""
+        return self.serial_end - self.serial_start + 1
+
+    @property
+    def serial(self) -> str:
+        """Public serial-number range."""
+        return format_serial(self.project_code, self.vintage_year, self.serial_start, self.serial_end)
+
+
+def take_serials(
+    blocks: Sequence[SerialBlock], wanted: SerialRange, account_label: str = ""
+) -> tuple[list[SerialBlock], list[SerialBlock]]:
+    """Cut exactly the serials of ``wanted`` out of ``blocks``: ``(taken, left)``.
+
+    ``blocks`` are disjoint blocks of one holding place; a block that straddles an end of the
+    range is split there, so ``left`` keeps the serials before and after it. ``taken`` is in
+    serial order.
+
+    Raises
+    ------
+    InsufficientUnits
+        When some serial of the range is not in ``blocks`` (held elsewhere, or never issued).
+
+    """
+    taken: list[SerialBlock] = []
+    left: list[SerialBlock] = []
+    for block in sorted(blocks, key=lambda b: (b.project_code, b.vintage_year, b.serial_start)):
+        same_units = (block.project_code, block.vintage_year) == (wanted.project_code, wanted.vintage_year)
+        low, high = max(block.serial_start, wanted.serial_start), min(block.serial_end, wanted.serial_end)
+        if not same_units or low > high:
+            left.append(block)
+            continue
+        if block.serial_start < low:
+            left.append(replace(block, serial_end=low - 1))
+        taken.append(replace(block, serial_start=low, serial_end=high))
+        if high < block.serial_end:
+            left.append(replace(block, serial_start=high + 1))
+    held = sum(block.quantity_tco2e for block in taken)
+    if held != wanted.quantity_tco2e:
+        raise InsufficientUnits(MSG_SERIALS_NOT_HELD, account=account_label, serial=wanted.serial, held=held)
     return taken, left
 
 

@@ -21,6 +21,8 @@ MSG_AUCTION_CLOSED = "Auction {auction} is closed for bids since {closes_at}"
 MSG_AUCTION_NOT_OPEN = "Auction {auction} opens at {opens_at}"
 MSG_ALREADY_BID = "Bidder {bidder} has already placed a sealed bid in auction {auction}"
 MSG_NOT_APPROVED = "Account {account} is not an approved bidder"
+MSG_BAD_SERIALS = "A serial range needs 1 <= start <= end, not {start}–{end}"
+MSG_SERIALS_NOT_HELD = "Account {account} holds only {held} of the serials {serial} as active units"
 
 
 class RegistryError(CityCarbonError):
