@@ -32,6 +32,21 @@ class Settings(BaseSettings):
     rate_limit_burst: int = 60
     import_worker_enabled: bool = True
     import_job_stale_seconds: int = 120
+    # Delivery of case notifications (issue 7, 一键达): SMTP relay, webhook signing, retries.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "citycarbon@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    notify_message_domain: str = "citycarbon.local"
+    notify_webhook_secret: str = "change-me"
+    notify_timeout_seconds: float = 10.0
+    notify_lease_seconds: int = 120
+    notify_batch_size: int = 50
+    notify_backoff_base_seconds: float = 30.0
+    notify_backoff_cap_seconds: float = 3600.0
+    notify_poll_seconds: float = 5.0
 
 
 @cache

@@ -33,11 +33,11 @@ pytestmark = pytest.mark.skipif(
 
 #: Menu entries each role must see (and, by the last test, only these).
 MENUS = {
-    "demo-admin": ["监管驾驶舱", "数据填报", "绿色金融", "企业"],
-    "demo-analyst": ["监管驾驶舱", "企业"],
-    "demo-enterprise": ["本企业", "数据填报"],
-    "demo-bank": ["绿色金融"],
-    "demo-verifier": ["企业"],
+    "demo-admin": ["监管驾驶舱", "数据填报", "绿色金融", "企业", "监管预警", "整改案件", "协同指数"],
+    "demo-analyst": ["监管驾驶舱", "企业", "监管预警", "整改案件", "协同指数"],
+    "demo-enterprise": ["本企业", "数据填报", "监管预警", "整改案件", "协同指数"],
+    "demo-bank": ["绿色金融", "协同指数"],
+    "demo-verifier": ["企业", "协同指数"],
 }
 BAD_ACTIVITY = (
     "uscc,site,period,category,item,quantity,unit\n"

@@ -7,8 +7,11 @@ problem. No traceback reaches the user for any expected error.
 from __future__ import annotations
 
 from citycarbon.cli import (
+    case_commands,
     efficiency_commands,
+    index_commands,
     ledger_commands,
+    monitoring_commands,
     platform_api_commands,
     platform_commands,
     registry_commands,
@@ -20,6 +23,9 @@ platform_commands.register(app)
 efficiency_commands.register(app)
 platform_api_commands.register(app)
 registry_commands.register(app)
+index_commands.register(app)
+monitoring_commands.register(app)
+case_commands.register(app)
 
 
 def main() -> None:

@@ -23,6 +23,10 @@ STEPS = {
     "production": "Importing production data",
     "activity": "Importing activity data",
     "calculate": "Calculating emissions",
+    "rate": "Rating carbon efficiency",
+    "monitoring": "Loading monitoring data and running the warning rules",
+    "cases": "Opening rectification cases",
+    "index": "Evaluating the synergy index",
 }
 
 
@@ -71,6 +75,11 @@ def demo_command(
             rows=summary.activity_rows,
             results=summary.results,
             total=summary.total_tco2e,
+        )
+    )
+    Console().print(
+        tr("Supervision: {warnings} warnings, {cases} rectification cases, {runs} synergy-index runs").format(
+            warnings=summary.warnings, cases=summary.cases, runs=summary.index_runs
         )
     )
     _print_demo_accounts(url, tr)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from citycarbon.web import enterprise, entry, finance, government, pages
+from citycarbon.web import cases, enterprise, entry, finance, government, monitoring, pages, synergy
 
 router = APIRouter()
-for _module in (pages, government, enterprise, entry, finance):
+for _module in (pages, government, enterprise, entry, finance, synergy, monitoring, cases):
     router.include_router(_module.router)

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from citycarbon.api.deps import SESSION_COOKIE
 from citycarbon.domain.access.policy import Forbidden, NotAuthenticated
-from citycarbon.domain.access.roles import Principal, Role
+from citycarbon.domain.access.roles import Permission, Principal, Role
 from citycarbon.domain.errors import CityCarbonError
 from citycarbon.i18n import DEFAULT_LOCALE, normalise_locale, translator
 from citycarbon.services.accounts import authenticate
@@ -52,6 +52,11 @@ def nav_links(principal: Principal | None) -> list[tuple[str, str]]:
         links.append(("/bank", "Green finance"))
     if principal.holds(Role.VERIFIER) or principal.holds(Role.ADMIN) or principal.holds(Role.ANALYST):
         links.append(("/organisations", "Enterprises"))
+    if principal.has(Permission.WARNING_READ):
+        links.append(("/warnings", "Supervision"))
+    if principal.has(Permission.CASE_READ):
+        links.append(("/cases", "Cases"))
+    links.append(("/synergy", "Synergy index"))
     return links
 
 

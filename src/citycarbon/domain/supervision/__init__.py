@@ -1,0 +1,1 @@
+"""Closed-loop supervision: monitoring data, warnings, indicators and rectification cases."""

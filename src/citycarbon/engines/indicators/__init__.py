@@ -1,0 +1,1 @@
+"""Vectorised evaluation of indicator trees over a facts frame (Polars)."""

@@ -1,0 +1,1 @@
+"""Vectorised supervision engines: data-gap detection and warning rules over monitoring frames."""
