@@ -31,11 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citycarbon.store import platform_tables  # noqa: F401  (user_account, the target of assignee_user_id)
-from citycarbon.store.tables import Base, Id
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from citycarbon.store.tables import Base, Id, utc_now
 
 
 class SupervisionCase(Base):
@@ -64,7 +60,7 @@ class SupervisionCase(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     opened_by: Mapped[str] = mapped_column(String(64))
-    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -80,7 +76,7 @@ class SupervisionCaseTransition(Base):
     actor_user_id: Mapped[int | None] = mapped_column(Id)
     actor_username: Mapped[str] = mapped_column(String(64))
     actor_role: Mapped[str] = mapped_column(String(16))
-    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -98,7 +94,7 @@ class SupervisionCaseEvidence(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     uploaded_by_user_id: Mapped[int | None] = mapped_column(Id)
     uploaded_by: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class SupervisionCaseRating(Base):
@@ -116,7 +112,7 @@ class SupervisionCaseRating(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     rated_by_user_id: Mapped[int | None] = mapped_column(Id)
     rated_by: Mapped[str] = mapped_column(String(64))
-    rated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    rated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class NotificationSubscription(Base):
@@ -134,7 +130,7 @@ class NotificationSubscription(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class NotificationOutbox(Base):
@@ -153,9 +149,9 @@ class NotificationOutbox(Base):
     body_json: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -13,13 +13,9 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citycarbon.store.tables import Base, Id
+from citycarbon.store.tables import Base, Id, utc_now
 
 _CURRENT = text("superseded_at IS NULL")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class RatingRun(Base):
@@ -49,7 +45,7 @@ class RatingRun(Base):
     trigger: Mapped[str] = mapped_column(String(32))
     organisation_count: Mapped[int] = mapped_column(Integer)
     rated_count: Mapped[int] = mapped_column(Integer)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -126,7 +122,7 @@ class EfficiencyGrade(Base):
     rank_in_industry: Mapped[int | None] = mapped_column(Integer)
     rank_in_region: Mapped[int | None] = mapped_column(Integer)
     not_rated_reason: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -13,13 +13,9 @@ import datetime as dt
 from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citycarbon.store.tables import Base, Id
+from citycarbon.store.tables import Base, Id, utc_now
 
 _CURRENT = text("superseded_at IS NULL")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class IndustrialPark(Base):
@@ -31,7 +27,7 @@ class IndustrialPark(Base):
     name: Mapped[str] = mapped_column(String(200))
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class IndustrialParkMember(Base):
@@ -65,7 +61,7 @@ class IndicatorRun(Base):
     inputs_fingerprint: Mapped[str] = mapped_column(String(64))
     entity_count: Mapped[int] = mapped_column(Integer)
     trigger: Mapped[str] = mapped_column(String(32))
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

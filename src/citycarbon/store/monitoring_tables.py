@@ -15,13 +15,9 @@ import datetime as dt
 from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citycarbon.store.tables import Base, Id
+from citycarbon.store.tables import Base, Id, utc_now
 
 _CURRENT = text("superseded_at IS NULL")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class MonitoringOutlet(Base):
@@ -36,7 +32,7 @@ class MonitoringOutlet(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     medium: Mapped[str] = mapped_column(String(8))
     expected_interval_s: Mapped[int] = mapped_column(Integer, default=3600)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class OutletLimit(Base):
@@ -85,7 +81,7 @@ class MonitoringReading(Base):
     source: Mapped[str] = mapped_column(String(8))
     revision: Mapped[int] = mapped_column(Integer, default=0)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -99,7 +95,7 @@ class MonitoringGap(Base):
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     missing_intervals: Mapped[int] = mapped_column(Integer)
-    detected_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class MeterElectricityRecord(Base):
@@ -124,7 +120,7 @@ class MeterElectricityRecord(Base):
     source_name: Mapped[str] = mapped_column(String(64))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
     row_number: Mapped[int | None] = mapped_column(Integer)
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -138,7 +134,7 @@ class WarningRun(Base):
     trigger: Mapped[str] = mapped_column(String(32))
     found_count: Mapped[int] = mapped_column(Integer, default=0)
     new_count: Mapped[int] = mapped_column(Integer, default=0)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -165,8 +161,8 @@ class SupervisionWarning(Base):
     window_start_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     window_end_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     first_run_id: Mapped[int] = mapped_column(ForeignKey("warning_run.id"))
-    first_detected_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    last_detected_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    first_detected_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    last_detected_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class WarningEvidence(Base):

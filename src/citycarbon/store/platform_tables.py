@@ -23,11 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citycarbon.store.tables import Base, Id
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from citycarbon.store.tables import Base, Id, utc_now
 
 
 class UserAccount(Base):
@@ -43,7 +39,7 @@ class UserAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class RoleAssignment(Base):
@@ -55,7 +51,7 @@ class RoleAssignment(Base):
     role: Mapped[str] = mapped_column(String(16))
     region_code: Mapped[str | None] = mapped_column(String(6))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class ApiToken(Base):
@@ -66,7 +62,7 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -79,7 +75,7 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     session_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     client_address: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -94,7 +90,7 @@ class Consent(Base):
     purpose: Mapped[str] = mapped_column(String(500))
     valid_until_date: Mapped[dt.date] = mapped_column(Date)
     granted_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    granted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
@@ -104,7 +100,7 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
     actor_user_id: Mapped[int | None] = mapped_column(Id)
     actor_username: Mapped[str] = mapped_column(String(64))
     actor_organisation_id: Mapped[int | None] = mapped_column(Id)
@@ -127,7 +123,7 @@ class LoanPricingRule(Base):
     grade: Mapped[str] = mapped_column(String(8))
     adjustment_bp: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class ImportJob(Base):
@@ -150,7 +146,7 @@ class ImportJob(Base):
     import_batch_id: Mapped[int | None] = mapped_column(Id)
     error_message: Mapped[str | None] = mapped_column(Text)
     problems_json: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -24,13 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citycarbon.store.tables import Base, Id
+from citycarbon.store.tables import Base, Id, utc_now
 
 Money = BigInteger().with_variant(Integer(), "sqlite")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class SinkAccount(Base):
@@ -42,7 +38,7 @@ class SinkAccount(Base):
     holder_name: Mapped[str] = mapped_column(String(200))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     is_approved_bidder: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class SinkProject(Base):
@@ -62,7 +58,7 @@ class SinkProject(Base):
     fund_account_id: Mapped[int | None] = mapped_column(ForeignKey("sink_account.id"))
     participants_share_pct: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[str] = mapped_column(String(16), default="draft")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     registered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -91,7 +87,7 @@ class SinkMonitoringReport(Base):
     issuable_tco2e: Mapped[int] = mapped_column(Integer)
     inputs_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="submitted")
-    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     verifier_name: Mapped[str | None] = mapped_column(String(200))
     verifier_public_key: Mapped[str | None] = mapped_column(String(64))
     verifier_signature: Mapped[str | None] = mapped_column(String(128))
@@ -134,7 +130,7 @@ class SinkIssuance(Base):
     serial_start: Mapped[int] = mapped_column(BigInteger)
     serial_end: Mapped[int] = mapped_column(BigInteger)
     quantity_tco2e: Mapped[int] = mapped_column(BigInteger)
-    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class SinkUnitBlock(Base):
@@ -168,7 +164,7 @@ class SinkRetirement(Base):
     quantity_tco2e: Mapped[int] = mapped_column(BigInteger)
     beneficiary_name: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(Text)
-    retired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    retired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class SinkAuction(Base):

@@ -46,7 +46,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
+    """Now, tz-aware in UTC: the default of every ``*_at`` column."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -63,7 +64,7 @@ class Organisation(Base):
     area_mu: Mapped[float | None] = mapped_column(Float)
     legacy_uscc_reason: Mapped[str | None] = mapped_column(Text)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class Site(Base):
@@ -106,7 +107,7 @@ class ImportBatch(Base):
     written_count: Mapped[int] = mapped_column(Integer)
     skipped_count: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class ActivityRecord(Base):
@@ -138,7 +139,7 @@ class ActivityRecord(Base):
     record_key: Mapped[str] = mapped_column(String(200))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
     row_number: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -166,7 +167,7 @@ class ProductionRecord(Base):
     product_output: Mapped[float | None] = mapped_column(Float)
     product_unit: Mapped[str | None] = mapped_column(String(24))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -184,7 +185,7 @@ class FactorSet(Base):
     valid_from_year: Mapped[int] = mapped_column(Integer)
     valid_to_year: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class CalculationRun(Base):
@@ -198,7 +199,7 @@ class CalculationRun(Base):
     include_non_co2: Mapped[bool] = mapped_column(Boolean, default=False)
     fuel_set: Mapped[str] = mapped_column(String(64))
     factor_versions: Mapped[str] = mapped_column(Text)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -235,7 +236,7 @@ class EmissionResult(Base):
     scope2_method: Mapped[str] = mapped_column(String(16))
     total_tco2e: Mapped[float] = mapped_column(Float)
     energy_tce: Mapped[float] = mapped_column(Float)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 

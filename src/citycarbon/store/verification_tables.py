@@ -12,11 +12,7 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citycarbon.store.tables import Base, Id
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from citycarbon.store.tables import Base, Id, utc_now
 
 
 class VerificationSignOff(Base):
@@ -29,5 +25,5 @@ class VerificationSignOff(Base):
     result_id: Mapped[int] = mapped_column(ForeignKey("emission_result.id"), unique=True)
     verifier_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     verifier_username: Mapped[str] = mapped_column(String(64))
-    signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     note: Mapped[str] = mapped_column(Text, default="")
