@@ -14,7 +14,7 @@ import hashlib
 import io
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -110,6 +110,36 @@ def read_table(
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    chosen: list[Kind] = []
+
+    def resolve(header: list[str]) -> Mapping[str, str]:
+        found, mapping = resolve_headers(header, kind)
+        chosen.append(found)
+        return mapping
+
+    cells = read_cells(data, file_name=file_name, resolve=resolve)
+    frame = select_columns(cells, [column.name for column in VOCABULARY[chosen[0]]], second_header=True)
+    digest = hashlib.sha256(data).hexdigest()
+    return RawTable(chosen[0], frame, cells.encoding, cells.header_mapping, digest, file_name)
+
+
+@dataclass(frozen=True, slots=True)
+class Cells:
+    """The raw cells of a file under its header: ``row_number`` and ``c0``, ``c1`` … as strings."""
+
+    encoding: Encoding
+    header: list[str]
+    header_mapping: Mapping[str, str]
+    frame: pl.DataFrame
+
+
+def read_cells(data: bytes, *, file_name: str, resolve: Callable[[list[str]], Mapping[str, str]]) -> Cells:
+    """Decode a ``.csv`` (UTF-8 or GB18030) or ``.xlsx`` file and map its header with ``resolve``.
+
+    Shared by every import vocabulary (ledger, monitoring …): the byte-level work — encodings,
+    damaged workbooks, ragged rows — is the same whatever the columns mean. ``resolve`` turns
+    the header row into canonical column name → header as written, raising on unknown headers.
+    """
     suffix = PurePath(file_name).suffix.casefold()
     if suffix not in (".csv", ".xlsx"):
         raise ValidationFailed([Problem(MSG_UNSUPPORTED, params={"extension": suffix or file_name})])
@@ -119,18 +149,16 @@ def read_table(
     if suffix == ".csv":
         encoding, body = _decode_csv(data)
         header = _csv_header(body)
-        chosen, mapping = resolve_headers(header, kind)
+        mapping = resolve(header)
         cells = _csv_cells(body, len(header))
     else:
         encoding = "xlsx"
         rows = _xlsx_rows(data)
         header = _xlsx_header(rows)
-        chosen, mapping = resolve_headers(header, kind)
+        mapping = resolve(header)
         period = header.index(mapping["period"]) if "period" in mapping else None
         cells = _xlsx_cells(rows[1:], len(header), period)
-    frame = _finish(cells, header, chosen, mapping)
-    digest = hashlib.sha256(data).hexdigest()
-    return RawTable(chosen, frame, encoding, mapping, digest, file_name)
+    return Cells(encoding, header, mapping, cells)
 
 
 def _capped(problems: list[Problem]) -> list[Problem]:
@@ -305,27 +333,29 @@ def _xlsx_cells(body: Sequence[tuple[object, ...]], width: int, period: int | No
     return frame.with_columns(pl.int_range(2, len(body) + 2, dtype=pl.Int64).alias(ROW_NUMBER))
 
 
-def _finish(
-    cells: pl.DataFrame, header: Sequence[str], kind: Kind, mapping: Mapping[str, str]
-) -> pl.DataFrame:
+def select_columns(cells: Cells, columns: Sequence[str], *, second_header: bool = False) -> pl.DataFrame:
+    """Strip cells, drop empty rows, refuse values under blank headers, select ``columns``.
+
+    ``second_header`` also refuses a units or notes row under the header (the ledger templates
+    invite one). Columns the file lacks come back all null.
+    """
+    header = cells.header
     names = [f"c{index}" for index in range(len(header))]
     stripped = [pl.col(name).str.strip_chars() for name in names]
-    cleaned = cells.with_columns(
+    cleaned = cells.frame.with_columns(
         pl.when(cell.str.len_bytes() > 0).then(cell).alias(name)
         for name, cell in zip(names, stripped, strict=True)
     ).filter(pl.any_horizontal(pl.col(names).is_not_null()))
     if cleaned.height == 0:
         raise ValidationFailed([Problem(MSG_NO_DATA_ROWS)])
-    problems = [*_unheaded_values(cleaned, header), *_second_header(cleaned, names)]
+    problems = _unheaded_values(cleaned, header)
+    if second_header:
+        problems += _second_header(cleaned, names)
     if problems:
         raise ValidationFailed(problems)
-    positions = {canonical: header.index(original) for canonical, original in mapping.items()}
-    selected = [
-        pl.col(f"c{positions[column.name]}").alias(column.name)
-        if column.name in positions
-        else pl.lit(None, pl.String).alias(column.name)
-        for column in VOCABULARY[kind]
-    ]
+    positions = {canonical: header.index(original) for canonical, original in cells.header_mapping.items()}
+    absent = pl.lit(None, pl.String)
+    selected = [(pl.col(f"c{positions[n]}") if n in positions else absent).alias(n) for n in columns]
     return cleaned.select(pl.col(ROW_NUMBER).cast(pl.Int64), *selected)
 
 
