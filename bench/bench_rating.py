@@ -148,8 +148,36 @@ def compare(result: RatingResult, baseline: pl.DataFrame, connection: duckdb.Duc
     compared = grades["grade"].is_not_null().sum()
     print(
         f"check: {joined.height:,} class medians, max |engine − DuckDB| {largest:.1e}; "
-        f"{compared:,} grades compared, {differing:,} differ"
+        f"{compared:,} grades compared, {differing:,} differ; {_rank_differences(result, connection):,} "
+        "ranks differ from DuckDB's rank() over K rounded to 1e-9"
     )
+
+
+def _rank_differences(result: RatingResult, connection: duckdb.DuckDBPyConnection) -> int:
+    """Rows whose rank in industry or county differs from a DuckDB window over the engine's K."""
+    ranked = result.grades.select(
+        pl.col("period", "benchmark_industry_code", "county_code").cast(pl.String),
+        "k_industry",
+        "grade",
+        "rank_in_industry",
+        "rank_in_region",
+    )
+    connection.register("ranked", ranked.to_arrow())
+    windows = """
+    SELECT count(*) FROM (
+        SELECT *,
+            CASE WHEN grade IS NOT NULL THEN rank() OVER (
+                PARTITION BY period, benchmark_industry_code, grade IS NULL ORDER BY round(k_industry, 9)
+            ) END AS a,
+            CASE WHEN grade IS NOT NULL THEN rank() OVER (
+                PARTITION BY period, county_code, grade IS NULL ORDER BY round(k_industry, 9)
+            ) END AS b
+        FROM ranked
+    ) WHERE a IS DISTINCT FROM rank_in_industry OR b IS DISTINCT FROM rank_in_region
+    """
+    (count,) = connection.sql(windows).fetchall()[0]
+    connection.unregister("ranked")
+    return int(count)
 
 
 def main() -> None:

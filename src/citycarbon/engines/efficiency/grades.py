@@ -43,8 +43,12 @@ def _rank_of(dimension: Dimension) -> pl.Expr:
 
 
 def _by_rank(rank: pl.Expr, mapping: dict[int, str]) -> pl.Expr:
-    """``mapping[rank]`` (ranks run 1, 2, …), null for a null rank: a gather from a tiny series."""
-    table = pl.Series([None, *(mapping.get(r) for r in range(1, max(mapping) + 1))], dtype=pl.String)
+    """``mapping[rank]`` (ranks run 1, 2, …), null for a null rank: a gather from a tiny series.
+
+    The series is an Enum, so each row gets a small integer instead of a copy of the text.
+    """
+    values = [None, *(mapping.get(r) for r in range(1, max(mapping) + 1))]
+    table = pl.Series(values, dtype=pl.Enum(sorted({v for v in values if v is not None})))
     return pl.lit(table).gather(rank.fill_null(0))
 
 
@@ -80,8 +84,13 @@ def assign_grades(frame: pl.LazyFrame, scheme: GradingScheme) -> pl.LazyFrame:
 
 
 def rank_firms(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Rank rated firms by K (1 = lowest K) within their benchmark industry and their county."""
-    k = pl.when(pl.col("grade").is_not_null()).then(pl.col("k_industry"))
+    """Rank rated firms by K (1 = lowest K) within their benchmark industry and their county.
+
+    K is compared rounded to 1e-9, as the bands compare it, so two firms whose K differs only in
+    the last bits of a parallel sum share a rank (the lowest, as ``rank("min")`` gives ties)
+    and ranks do not change from one run to the next.
+    """
+    k = pl.when(pl.col("grade").is_not_null()).then(pl.col("k_industry").round(BAND_ROUNDING))
     return frame.with_columns(
         k.rank("min").over("period", "benchmark_industry_code").cast(pl.Int32).alias("rank_in_industry"),
         k.rank("min").over("period", "county_code").cast(pl.Int32).alias("rank_in_region"),
