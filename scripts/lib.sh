@@ -42,3 +42,18 @@ ensure_postgres() {
     export CITYCARBON_TEST_PG_URL=${CITYCARBON_TEST_PG_URL:-postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres}
   fi
 }
+
+# Make sure an MQTT broker answers on 127.0.0.1:1883 (the monitoring feed's end-to-end test).
+ensure_mosquitto() {
+  if (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then return 0; fi
+  command -v mosquitto >/dev/null || ensure_debian_packages mosquitto
+  echo "==> starting Mosquitto"
+  if [[ -f /etc/mosquitto/mosquitto.conf ]]; then
+    mosquitto -d -c /etc/mosquitto/mosquitto.conf
+  else
+    mosquitto -d -p 1883
+  fi
+  for _ in $(seq 10); do (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null && return 0; sleep 1; done
+  echo "Mosquitto did not start on 127.0.0.1:1883" >&2
+  return 1
+}
