@@ -33,6 +33,10 @@ SHOTS = (
     ("upload", "demo-enterprise", "/upload"),
     ("bank", "demo-bank", "/bank"),
     ("verifier", "demo-verifier", "/organisations"),
+    ("warnings", "demo-analyst", "/warnings"),
+    ("cases", "demo-analyst", "/cases"),
+    ("case-metrics", "demo-analyst", "/cases/metrics"),
+    ("synergy", "demo-analyst", "/synergy"),
 )
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}

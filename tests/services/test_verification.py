@@ -8,7 +8,7 @@ from sqlalchemy import select
 from citycarbon.domain.access.policy import Forbidden
 from citycarbon.services import accounts
 from citycarbon.services.caller import Caller
-from citycarbon.services.demo import load_demo
+from citycarbon.services.demo import load_demo_ledger
 from citycarbon.services.demo_users import DEMO_PASSWORD, ensure_demo_users
 from citycarbon.services.enterprise_view import enterprise_overview
 from citycarbon.services.ledger import recalculate
@@ -27,7 +27,7 @@ def _caller(url: str, username: str) -> Caller:
 
 @pytest.fixture
 def city(db_url: str) -> str:
-    load_demo(db_url, organisations=5, years=(2024,))
+    load_demo_ledger(db_url, organisations=5, years=(2024,))
     ensure_demo_users(db_url)
     return db_url
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from citycarbon.services.demo import load_demo
+from citycarbon.services.demo import load_demo_ledger
 from citycarbon.services.demo_users import ensure_demo_users
 
 from .conftest import DemoCity, signed_in
@@ -22,7 +22,7 @@ MONTH = "2025-03"
 def city(tmp_path_factory: pytest.TempPathFactory) -> DemoCity:
     path = tmp_path_factory.mktemp("entry") / "entry.sqlite3"
     url = f"sqlite:///{path}"
-    load_demo(url, organisations=5, years=(2024,))
+    load_demo_ledger(url, organisations=5, years=(2024,))
     accounts = {name: role for name, _, role in ensure_demo_users(url)}
     return DemoCity(url, path, accounts)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -50,20 +50,14 @@ def _case_count(url: str) -> int:
         return session.execute(select(func.count(SupervisionCase.id))).scalar() or 0
 
 
-def load_demo(
+def load_demo_ledger(
     url: str,
     *,
     organisations: int = 3000,
     years: tuple[int, ...] = (2022, 2023, 2024),
     progress: Progress = lambda _step: None,
 ) -> DemoSummary:
-    """Generate and import the demo city, calculate and rate it, then run its supervision loop.
-
-    The supervision steps come last because each reads what the one before wrote: the demo's
-    hand-opened cases (a few months of back-dated work) go first, as they are only loaded into
-    a city without cases; the warning rules then compare intensities with the ratings and open
-    cases for serious warnings; the quarterly synergy index counts both.
-    """
+    """Generate the demo files, import them (organisations, production, activity) and calculate."""
     upgrade_database(url)
     with tempfile.TemporaryDirectory(prefix="citycarbon-demo-") as folder:
         progress("generate")
@@ -77,6 +71,24 @@ def load_demo(
             import_file(url, path, file_name=path.name)
     progress("calculate")
     run = recalculate(url, AccountingOptions(), trigger="demo")
+    return DemoSummary(files.organisation_count, files.activity_rows, run.results, run.total_tco2e)
+
+
+def load_demo(
+    url: str,
+    *,
+    organisations: int = 3000,
+    years: tuple[int, ...] = (2022, 2023, 2024),
+    progress: Progress = lambda _step: None,
+) -> DemoSummary:
+    """Load the demo ledger (:func:`load_demo_ledger`), rate it, then run its supervision loop.
+
+    The supervision steps come last because each reads what the one before wrote: the demo's
+    hand-opened cases (a few months of back-dated work) go first, as they are only loaded into
+    a city without cases; the warning rules then compare intensities with the ratings and open
+    cases for serious findings; the quarterly synergy index counts both.
+    """
+    ledger = load_demo_ledger(url, organisations=organisations, years=years, progress=progress)
     progress("rate")
     rate_if_needed(url)
     progress("cases")
@@ -85,12 +97,4 @@ def load_demo(
     monitoring = load_demo_monitoring(url)
     progress("index")
     index = load_demo_index(url)
-    return DemoSummary(
-        files.organisation_count,
-        files.activity_rows,
-        run.results,
-        run.total_tco2e,
-        warnings=monitoring.warnings,
-        cases=_case_count(url),
-        index_runs=index.runs,
-    )
+    return replace(ledger, warnings=monitoring.warnings, cases=_case_count(url), index_runs=index.runs)

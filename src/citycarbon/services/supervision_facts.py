@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import polars as pl
 from sqlalchemy import select
@@ -30,10 +29,10 @@ from sqlalchemy.orm import Session
 
 from citycarbon.domain.ledger.period import Period as CalendarPeriod
 from citycarbon.domain.ledger.period import parse_period
+from citycarbon.domain.supervision.monitoring import CHINA_TZ
 from citycarbon.store.case_tables import SupervisionCase
 from citycarbon.store.monitoring_tables import SupervisionWarning, WarningRun
 
-CHINA = ZoneInfo("Asia/Shanghai")
 COUNT_FIELDS = ("warning_count", "case_count", "case_closed_count", "case_closed_on_time_count")
 
 
@@ -43,7 +42,7 @@ def _quarter_of(period_code: str | None, window_start_at: dt.datetime | None) ->
         start = parse_period(period_code).end_date
     elif window_start_at is not None:
         aware = window_start_at if window_start_at.tzinfo else window_start_at.replace(tzinfo=dt.UTC)
-        start = aware.astimezone(CHINA).date()
+        start = aware.astimezone(CHINA_TZ).date()
     else:
         return None
     return f"{start.year}-Q{(start.month - 1) // 3 + 1}"

@@ -10,20 +10,24 @@ critical open a rectification case in the same transaction, when the cases conte
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from citycarbon.domain.supervision.warning_rules import SEVERITIES
+from citycarbon.domain.supervision.cases import CaseState
+from citycarbon.domain.supervision.monitoring import CHINA_TZ, POLLUTANTS
+from citycarbon.domain.supervision.warning_rules import RULE_LABELS, SEVERITIES, Severity, severity_rank
 from citycarbon.engines.supervision.warnings import all_warnings, evaluate_rules, with_fingerprints
+from citycarbon.i18n import translator
 from citycarbon.refdata.supervision import load_rule_set
+from citycarbon.services.cases import open_case_for_warning
 from citycarbon.services.monitoring import refresh_gaps
 from citycarbon.services.warnings_inputs import default_period, supervision_inputs, window_of
+from citycarbon.store.case_tables import SupervisionCase
 from citycarbon.store.db import unit_of_work
 from citycarbon.store.monitoring_tables import SupervisionWarning, WarningEvidence, WarningRun
 from citycarbon.store.repositories import IN_LIST, bulk_insert, chunked
@@ -32,6 +36,7 @@ Progress = Callable[[str], None]
 CASE_SEVERITIES = ("high", "critical")
 #: Who opens the cases of new warnings (recorded in each case's history).
 OPENED_BY = "system:warnings"
+CASE_TITLE_LOCALE = "zh_CN"
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,6 @@ class WarningRunSummary:
     new_count: int = 0
     new_warning_ids: tuple[int, ...] = ()
     cases_opened: int = 0
-    cases_available: bool = False
 
 
 def run_warnings(
@@ -96,7 +100,7 @@ def run_warnings(
         session.flush()
         new_ids = _store(session, found, run.id, at)
         run.found_count, run.new_count, run.finished_at = found.height, len(new_ids), dt.datetime.now(dt.UTC)
-        opened, available = _open_cases(session, new_ids)
+        opened = _open_cases(session, new_ids)
         return WarningRunSummary(
             run.id,
             window.period.code,
@@ -105,7 +109,6 @@ def run_warnings(
             len(new_ids),
             tuple(new_ids),
             opened,
-            available,
         )
 
 
@@ -180,42 +183,75 @@ def _store(session: Session, found: pl.DataFrame, run_id: int, at: dt.datetime) 
     return [new_ids[fingerprint] for fingerprint in new["fingerprint"].to_list()]
 
 
-def cases_available() -> bool:
-    """Whether the rectification-cases context (``citycarbon.services.cases``) is installed."""
-    return importlib.util.find_spec("citycarbon.services.cases") is not None
+def _finding(warning: SupervisionWarning) -> tuple[int, str, str | None]:
+    """What a case is about: one organisation, one kind of rule, one pollutant (if any)."""
+    return warning.organisation_id, warning.kind, warning.pollutant_code
 
 
-def _open_cases(session: Session, warning_ids: list[int]) -> tuple[int, bool]:
-    """Open a case for each new high or critical warning, in the caller's transaction."""
-    if not warning_ids or not cases_available():
-        return 0, cases_available()
-    from citycarbon.services.cases import open_case_for_warning  # type: ignore[import-not-found,unused-ignore]
+def _findings_with_open_cases(session: Session) -> set[tuple[int, str, str | None]]:
+    rows = session.execute(
+        select(SupervisionWarning.organisation_id, SupervisionWarning.kind, SupervisionWarning.pollutant_code)
+        .join(SupervisionCase, SupervisionCase.warning_id == SupervisionWarning.id)
+        .where(SupervisionCase.state != CaseState.CLOSED.value)
+    ).all()
+    return {(org, kind, pollutant) for org, kind, pollutant in rows}
 
-    opened = 0
+
+def _worst_first(warning: SupervisionWarning) -> tuple[int, float, int]:
+    start = warning.window_start_at.timestamp() if warning.window_start_at else float("-inf")
+    return -severity_rank(cast(Severity, warning.severity)), start, warning.id
+
+
+def _open_cases(session: Session, warning_ids: list[int]) -> int:
+    """Open a case for new high or critical warnings, in the caller's transaction.
+
+    One open case per finding (organisation, kind of rule, pollutant): a stack that exceeds
+    its NOx limit on thirty days is one thing to rectify, not thirty. The most severe new warning
+    of a finding opens its case; later warnings of a finding whose case is still open stay on
+    the warning list (with their evidence) and open nothing. Once that case is closed, the next
+    serious warning of the finding opens a new one.
+    """
+    serious: list[SupervisionWarning] = []
     for part in chunked(warning_ids, IN_LIST):
-        warnings = session.scalars(
+        serious += session.scalars(
             select(SupervisionWarning).where(
                 SupervisionWarning.id.in_(part), SupervisionWarning.severity.in_(CASE_SEVERITIES)
             )
         ).all()
-        for warning in warnings:  # one case per serious warning; dozens, not millions
-            open_case_for_warning(
-                session,
-                warning_id=warning.id,
-                organisation_id=warning.organisation_id,
-                severity=warning.severity,
-                title=warning_title(warning),
-                evidence=_evidence(session, warning.id),
-                opened_by=OPENED_BY,
-            )
-            opened += 1
-    return opened, True
+    covered = _findings_with_open_cases(session) if serious else set()
+    opened = 0
+    # Most severe first, then oldest subject first, so each finding's case names its worst warning.
+    serious.sort(key=_worst_first)
+    for warning in serious:
+        if _finding(warning) in covered:
+            continue
+        open_case_for_warning(
+            session,
+            warning_id=warning.id,
+            organisation_id=warning.organisation_id,
+            severity=warning.severity,
+            title=warning_title(warning),
+            evidence=_evidence(session, warning.id),
+            opened_by=OPENED_BY,
+        )
+        covered.add(_finding(warning))
+        opened += 1
+    return opened
 
 
 def warning_title(warning: SupervisionWarning) -> str:
-    """A short bilingual title naming the rule and its subject."""
-    subject = warning.pollutant_code or warning.period_code or ""
-    return f"{warning.rule_id} {subject}".strip()
+    """A short title in the centre's language (Chinese) naming what was found and its subject.
+
+    A case keeps one title, shown to staff and enterprise alike, so it is written in the
+    language of the centre; the rule id and all evidence stay with the case for any reader.
+    """
+    label = translator(CASE_TITLE_LOCALE)(RULE_LABELS.get(warning.kind, warning.rule_id))
+    pollutant = POLLUTANTS.get(warning.pollutant_code or "")
+    subject = pollutant[1] if pollutant else (warning.pollutant_code or warning.period_code or "")
+    if warning.window_start_at is not None:
+        day = warning.window_start_at.replace(tzinfo=warning.window_start_at.tzinfo or dt.UTC)
+        subject = f"{subject} {day.astimezone(CHINA_TZ).date().isoformat()}".strip()
+    return f"{label} · {subject}" if subject else label
 
 
 def _evidence(session: Session, warning_id: int) -> dict[str, Any]:

@@ -19,12 +19,14 @@ from citycarbon.api.deps import SESSION_COOKIE
 from citycarbon.domain.access.policy import Forbidden, NotAuthenticated
 from citycarbon.domain.access.roles import Permission, Principal, Role
 from citycarbon.domain.errors import CityCarbonError
+from citycarbon.domain.supervision.warning_rules import RULE_LABELS
 from citycarbon.i18n import DEFAULT_LOCALE, normalise_locale, translator
 from citycarbon.services.accounts import authenticate
 from citycarbon.services.platform_errors import NotFound
 
 LANG_COOKIE = "citycarbon_lang"
 _env = Environment(loader=PackageLoader("citycarbon.web", "templates"), autoescape=select_autoescape())
+_env.globals["rule_label"] = lambda kind: RULE_LABELS.get(kind, kind)
 
 
 def page_locale(request: Request) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from citycarbon.services.case_metrics import case_metrics
-from citycarbon.services.demo import load_demo
+from citycarbon.services.demo import load_demo_ledger
 from citycarbon.services.demo_cases import load_demo_cases
 from citycarbon.store.case_tables import SupervisionCase, SupervisionCaseTransition
 from citycarbon.store.db import unit_of_work
@@ -16,7 +16,7 @@ NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 
 
 def test_demo_cases_cover_every_kind_and_make_metrics_meaningful(db_url: str, world) -> None:
-    load_demo(db_url, organisations=12, years=(2024,))
+    load_demo_ledger(db_url, organisations=12, years=(2024,))
     summary = load_demo_cases(db_url, now=NOW)
     assert summary.cases == 50 and not summary.skipped
     assert {"open", "assigned", "inspecting", "rectifying", "verifying", "closed"} <= set(summary.by_state)

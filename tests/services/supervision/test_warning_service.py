@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from citycarbon.domain.access.roles import Principal, Role
 from citycarbon.services.caller import Caller
 from citycarbon.services.monitoring_import import import_monitoring_file
 from citycarbon.services.warnings import run_warnings
 from citycarbon.services.warnings_queries import get_warning
+from citycarbon.store.case_tables import SupervisionCase
 from citycarbon.store.db import unit_of_work
 from citycarbon.store.monitoring_tables import MonitoringGap, SupervisionWarning
 
@@ -61,19 +62,39 @@ def test_a_run_finds_exceedances_and_gaps_and_a_rerun_adds_nothing(monitored: Mo
         )
 
 
-def test_cases_are_opened_for_serious_new_warnings_when_available(monitored: MonitoredCity) -> None:
+def test_one_case_is_opened_per_serious_finding(monitored: MonitoredCity) -> None:
     load(monitored)
     summary = run_warnings(monitored.url, "2026-01", now=NOW)
-    if not summary.cases_available:
-        assert summary.cases_opened == 0
-        return
     with unit_of_work(monitored.url) as session:
-        serious = session.execute(
-            select(func.count())
-            .select_from(SupervisionWarning)
+        findings = session.execute(
+            select(
+                SupervisionWarning.organisation_id, SupervisionWarning.kind, SupervisionWarning.pollutant_code
+            )
             .where(SupervisionWarning.severity.in_(("high", "critical")))
-        ).scalar_one()
-    assert summary.cases_opened == serious >= 1
+            .distinct()
+        ).all()
+        cases = session.execute(select(func.count()).select_from(SupervisionCase)).scalar_one()
+    assert summary.cases_opened == cases == len(findings) >= 1
+
+
+def test_a_finding_with_an_open_case_opens_no_second_one_until_it_is_closed(monitored: MonitoredCity) -> None:
+    load(monitored)
+    first = run_warnings(monitored.url, "2026-01", now=NOW)
+    with unit_of_work(monitored.url) as session:
+        serious = session.scalars(
+            select(SupervisionWarning).where(SupervisionWarning.severity.in_(("high", "critical")))
+        ).all()
+        # Forget the warnings' fingerprints (not the cases) so the next run finds them as new.
+        for warning in serious:
+            warning.fingerprint = f"old-{warning.id}"
+    again = run_warnings(monitored.url, "2026-01", now=NOW)
+    assert again.new_count >= len(serious) and again.cases_opened == 0
+    with unit_of_work(monitored.url) as session:
+        session.execute(update(SupervisionCase).values(state="closed", closed_at=NOW))
+        for warning in session.scalars(select(SupervisionWarning)).all():
+            warning.fingerprint = f"older-{warning.id}"
+    third = run_warnings(monitored.url, "2026-01", now=NOW)
+    assert third.cases_opened == first.cases_opened
 
 
 def test_nothing_to_evaluate(db_url: str) -> None:

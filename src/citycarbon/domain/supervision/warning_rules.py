@@ -27,6 +27,18 @@ RuleKind = Literal[
     "energy_output_divergence",
 ]
 RULE_KINDS: tuple[RuleKind, ...] = get_args(RuleKind)
+#: What each kind of rule found, in words (English msgids, translated in the po file): the
+#: title of warnings and of the cases they open, where a rule id would mean nothing to a reader.
+RULE_LABELS: dict[str, str] = {
+    "limit_exceeded": "Emission limit exceeded",
+    "intensity_above_benchmark": "Carbon intensity above the industry benchmark",
+    "emissions_yoy_rise": "Sharp year-on-year rise in emissions",
+    "energy_yoy_rise": "Sharp year-on-year rise in energy use",
+    "data_gap": "Monitoring data interrupted",
+    "missing_report": "Report not submitted",
+    "electricity_mismatch": "Reported electricity differs from grid-company data",
+    "energy_output_divergence": "Energy use and output value diverge",
+}
 
 MSG_THRESHOLDS_ORDER = (
     "Rule {rule_id}: the threshold of severity {severity} must be higher than that of {lower}"
