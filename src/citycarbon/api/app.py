@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -18,19 +19,23 @@ from sqlalchemy import text
 from starlette.routing import BaseRoute
 
 from citycarbon import __version__
-from citycarbon.api.deps import PermissionCheck, ReferenceReader
+from citycarbon.api.deps import SECURITY_SCHEMES, PermissionCheck, ReferenceReader
 from citycarbon.api.limits import BodySizeLimit, TokenBuckets
 from citycarbon.api.problems import install_problem_handlers
 from citycarbon.api.routes import (
     accounts,
     audit,
+    cases,
     consents,
     finance,
     imports,
+    indicators,
     ledger,
+    monitoring,
     organisations,
     reference,
     registry,
+    warnings,
 )
 from citycarbon.api.schemas.common import problem_responses
 from citycarbon.api.schemas.reference import HealthOut
@@ -40,7 +45,10 @@ from citycarbon.store.db import get_engine
 from citycarbon.web import router as web_router
 
 API_PREFIX = "/api/v1"
-ROUTERS = (reference, accounts, organisations, ledger, imports, consents, audit, finance, registry)
+ROUTERS = (
+    reference, accounts, organisations, ledger, imports, consents, audit, finance, registry, indicators,
+    monitoring, warnings, cases,
+)  # fmt: skip
 
 
 def route_permission(route: APIRoute) -> str | None:
@@ -60,11 +68,29 @@ def api_routes(app: FastAPI) -> list[tuple[str, APIRoute | BaseRoute]]:
 
 
 def _document_permissions(routes: Sequence[BaseRoute]) -> None:
-    # Put each route's permission into the OpenAPI document, where client authors look.
+    # Put each route's permission, and the credentials that carry it, into the OpenAPI
+    # document, where client authors look.
     for route in routes:
         if isinstance(route, APIRoute) and (permission := route_permission(route)) is not None:
-            route.openapi_extra = {**(route.openapi_extra or {}), "x-permission": permission}
+            route.openapi_extra = {
+                **(route.openapi_extra or {}),
+                "x-permission": permission,
+                "security": [{name: []} for name in SECURITY_SCHEMES],
+            }
             route.description = f"{route.description}\n\nPermission: `{permission}`."
+
+
+def _document_security(app: FastAPI) -> None:
+    # The credentials are read by the permission check itself (api/deps.py), not by FastAPI
+    # security dependencies, so their schemes are added to the document here.
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()
+        document.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(database_url: str | None = None, settings: Settings | None = None) -> FastAPI:
@@ -99,7 +125,9 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         upload_prefix=f"{API_PREFIX}/imports",
     )
     install_problem_handlers(app)
-    for module in ROUTERS:
+    # FastAPI tries routers in the order they were included, route by route: the green-finance
+    # router goes first because banks call its profile look-up far more often than anything else.
+    for module in sorted(ROUTERS, key=lambda m: m is not finance):
         _document_permissions(module.router.routes)
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web_router)  # server-rendered pages, "/" included
@@ -114,4 +142,5 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         return HealthOut(status="ok", version=__version__, database=get_engine(url).dialect.name)
 
     _document_permissions(app.router.routes)
+    _document_security(app)
     return app

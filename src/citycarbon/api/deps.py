@@ -1,5 +1,8 @@
 """Dependencies shared by every router, as ``Annotated`` aliases (style guide §1).
 
+Dependencies that do no blocking I/O are ``async`` so FastAPI calls them on the event loop
+instead of handing each to the thread pool (a hop costs more than their work).
+
 A route gets its caller only through :func:`allow`, which names the permission the route
 needs; ``tests/api/test_api_permissions.py`` walks every route and fails when one has no
 such dependency, so an endpoint cannot be added without deciding who may call it.
@@ -10,7 +13,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from citycarbon.domain.access.policy import MSG_NO_PERMISSION, MSG_NOT_SIGNED_IN, Forbidden, NotAuthenticated
 from citycarbon.domain.access.roles import Permission, Principal
@@ -19,21 +21,34 @@ from citycarbon.services.caller import MAX_PAGE_SIZE, Caller
 from citycarbon.settings import Settings
 
 SESSION_COOKIE = "citycarbon_session"
-_bearer = HTTPBearer(auto_error=False, description="Personal API token: `Authorization: Bearer cct_…`")
-_cookie = APIKeyCookie(
-    name=SESSION_COOKIE, auto_error=False, description="Web session from POST /api/v1/sessions"
-)
+#: How callers authenticate, as the OpenAPI document states it for every route with a
+#: permission (``api/app.py``). Read directly from the request in :func:`caller_of` rather than
+#: through FastAPI's security dependencies, which would cost two dependency resolutions a call.
+SECURITY_SCHEMES: dict[str, dict[str, str]] = {
+    "HTTPBearer": {
+        "type": "http",
+        "description": "Personal API token: `Authorization: Bearer cct_…`",
+        "scheme": "bearer",
+    },
+    "APIKeyCookie": {
+        "type": "apiKey",
+        "description": "Web session from POST /api/v1/sessions",
+        "in": "cookie",
+        "name": SESSION_COOKIE,
+    },
+}
+_CALLER_KEY = "citycarbon.caller"
 
 #: Largest id accepted in paths: beyond it no row can exist, and both backends store it safely.
 MAX_ID = 2**53 - 1
 
 
-def database_url(request: Request) -> str:
+async def database_url(request: Request) -> str:
     """The database the application was created for."""
     return str(request.app.state.database_url)
 
 
-def settings(request: Request) -> Settings:
+async def settings(request: Request) -> Settings:
     """The application's settings."""
     value: Settings = request.app.state.settings
     return value
@@ -43,23 +58,35 @@ DatabaseUrl = Annotated[str, Depends(database_url)]
 AppSettings = Annotated[Settings, Depends(settings)]
 
 
-def client_address(request: Request) -> str | None:
+async def client_address(request: Request) -> str | None:
     """Address the request came from (recorded in the audit log)."""
     return request.client.host if request.client else None
 
 
-def current_caller(
-    request: Request,
-    url: DatabaseUrl,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    session_secret: Annotated[str | None, Depends(_cookie)],
-) -> Caller:
-    """Authenticate the request (token, else session cookie, else anonymous) and rate-limit it."""
-    secret = bearer.credentials if bearer is not None else session_secret
-    principal = authenticate(url, secret) if secret else Principal.anonymous()
-    address = client_address(request)
+def caller_of(request: Request) -> Caller:
+    """Authenticate the request (token, else session cookie, else anonymous) and rate-limit it.
+
+    Done once per request (the result is kept in the request scope). The credential is looked
+    up in the database every time — no cache — so a revoked or expired token is refused at
+    once. The look-up is one indexed query and runs on the event loop: a hop to the thread pool
+    would cost more than the query itself (see docs/how-to/api.md, Performance).
+    """
+    found: Caller | None = request.scope.get(_CALLER_KEY)
+    if found is not None:
+        return found
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    secret = token.strip() if scheme.lower() == "bearer" else ""
+    secret = secret or request.cookies.get(SESSION_COOKIE, "")
+    principal = authenticate(request.app.state.database_url, secret) if secret else Principal.anonymous()
+    address = request.client.host if request.client else None
     request.app.state.rate_limiter.take(principal.credential_key or f"address:{address}")
-    return Caller(principal, address)
+    found = request.scope[_CALLER_KEY] = Caller(principal, address)
+    return found
+
+
+async def current_caller(request: Request) -> Caller:
+    """The request's caller, as a dependency (see :func:`caller_of`)."""
+    return caller_of(request)
 
 
 class PermissionCheck:
@@ -68,8 +95,9 @@ class PermissionCheck:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+    async def __call__(self, request: Request) -> Caller:
         """Return the caller, or refuse: 401 when anonymous, 403 when signed in."""
+        caller = caller_of(request)
         if caller.principal.has(self.permission):
             return caller
         if caller.principal.is_anonymous:

@@ -26,7 +26,9 @@ from citycarbon.domain.access.policy import Forbidden, NotAuthenticated
 from citycarbon.domain.errors import CityCarbonError, ReferenceDataError, ValidationFailed
 from citycarbon.domain.finance.pricing import QuoteUnavailable
 from citycarbon.i18n import translator
+from citycarbon.services.audit import AuditNotRecorded
 from citycarbon.services.platform_errors import Conflict, NotFound
+from citycarbon.services.registry_journal import SealerBusy
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -45,6 +47,7 @@ TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
+    503: "Service unavailable",
 }
 
 #: Most specific class first: the first match decides the status.
@@ -56,6 +59,8 @@ STATUS_BY_ERROR: tuple[tuple[type[CityCarbonError], int], ...] = (
     (QuoteUnavailable, 409),
     (RateLimited, 429),
     (ReferenceDataError, 500),
+    (AuditNotRecorded, 503),
+    (SealerBusy, 503),
 )
 
 
@@ -100,6 +105,11 @@ async def _service_error(request: Request, error: Exception) -> JSONResponse:
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.params["seconds"])
+    if isinstance(error, SealerBusy):
+        headers["Retry-After"] = "5"
+    if isinstance(error, AuditNotRecorded):
+        log.error("audit group commit failed: the read was refused")
+        headers["Retry-After"] = "1"
     return problem_response(request, status, error.render(tr), _slug(type(error).__name__), headers, **extra)
 
 

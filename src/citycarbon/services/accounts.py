@@ -12,10 +12,12 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from citycarbon.domain.access.policy import NotAuthenticated
@@ -27,7 +29,7 @@ from citycarbon.services.platform_errors import (
     MSG_TOKEN_INVALID,
     MSG_TOKEN_REVOKED,
 )
-from citycarbon.store.db import unit_of_work
+from citycarbon.store.db import PreparedQuery, read_connection, unit_of_work
 from citycarbon.store.platform_tables import ApiToken, RoleAssignment, UserAccount, WebSession
 
 TOKEN_PREFIX = "cct_"
@@ -71,10 +73,25 @@ def load_principal(session: Session, user: UserAccount, credential_key: str | No
             RoleAssignment.user_id == user.id
         )
     ).all()
+    return _principal(
+        user.id, user.username, user.organisation_id, tuple(map(tuple, assignments)), credential_key
+    )
+
+
+@lru_cache(maxsize=4096)
+def _principal(
+    user_id: int,
+    username: str,
+    organisation_id: int | None,
+    assignments: tuple[tuple[str, str | None, int | None], ...],
+    credential_key: str | None,
+) -> Principal:
+    # Memoised on everything it is built from (the rows just read), so a changed role or
+    # organisation builds a new one: only the set arithmetic is saved, never a database read.
     return Principal(
-        user_id=user.id,
-        username=user.username,
-        organisation_id=user.organisation_id,
+        user_id=user_id,
+        username=username,
+        organisation_id=organisation_id,
         roles=frozenset(Role(role) for role, _, _ in assignments),
         region_codes=frozenset(code for role, code, _ in assignments if role == Role.ANALYST and code),
         assigned_organisation_ids=frozenset(
@@ -82,6 +99,31 @@ def load_principal(session: Session, user: UserAccount, credential_key: str | No
         ),
         credential_key=credential_key,
     )
+
+
+def _credential_query(table: type[ApiToken] | type[WebSession]) -> Select[*tuple[Any, ...]]:
+    # One round trip: the credential, its user and every role assignment (one row per role).
+    stored = table.token_sha256 if table is ApiToken else WebSession.session_sha256
+    return (
+        select(
+            table.expires_at,
+            table.revoked_at,
+            UserAccount.id,
+            UserAccount.username,
+            UserAccount.organisation_id,
+            UserAccount.is_active,
+            RoleAssignment.role,
+            RoleAssignment.region_code,
+            RoleAssignment.organisation_id,
+        )
+        .join(UserAccount, UserAccount.id == table.user_id)
+        .outerjoin(RoleAssignment, RoleAssignment.user_id == UserAccount.id)
+        .where(stored == bindparam("key"))
+    )
+
+
+_TOKEN_QUERY = PreparedQuery(_credential_query(ApiToken))
+_SESSION_QUERY = PreparedQuery(_credential_query(WebSession))
 
 
 def _check_live(expires_at: dt.datetime, revoked_at: dt.datetime | None, now: dt.datetime) -> None:
@@ -99,6 +141,9 @@ def _utc(value: dt.datetime) -> dt.datetime:
 def authenticate(url: str, secret: str) -> Principal:
     """Return the caller behind an API token or session secret.
 
+    Runs on every request, so it is a single indexed query on a pooled connection, and nothing
+    about the credential is cached: a revoked or expired one is refused on the next request.
+
     Raises
     ------
     NotAuthenticated
@@ -106,25 +151,17 @@ def authenticate(url: str, secret: str) -> Principal:
 
     """
     key = digest(secret)
-    now = dt.datetime.now(dt.UTC)
-    with unit_of_work(url) as session:
-        if secret.startswith(SESSION_PREFIX):
-            found = session.execute(
-                select(WebSession.expires_at, WebSession.revoked_at, UserAccount)
-                .join(UserAccount, UserAccount.id == WebSession.user_id)
-                .where(WebSession.session_sha256 == key)
-            ).first()
-        else:
-            found = session.execute(
-                select(ApiToken.expires_at, ApiToken.revoked_at, UserAccount)
-                .join(UserAccount, UserAccount.id == ApiToken.user_id)
-                .where(ApiToken.token_sha256 == key)
-            ).first()
-        if found is None:
-            raise NotAuthenticated(MSG_TOKEN_INVALID)
-        expires_at, revoked_at, user = found
-        _check_live(expires_at, revoked_at, now)
-        return load_principal(session, user, key)
+    query = _SESSION_QUERY if secret.startswith(SESSION_PREFIX) else _TOKEN_QUERY
+    with read_connection(url) as connection:
+        rows = query.rows(connection, key=key)
+    if not rows:
+        raise NotAuthenticated(MSG_TOKEN_INVALID)
+    expires_at, revoked_at, user_id, username, organisation_id, is_active = rows[0][:6]
+    _check_live(expires_at, revoked_at, dt.datetime.now(dt.UTC))
+    if not is_active:
+        raise NotAuthenticated(MSG_ACCOUNT_DISABLED, username=username)
+    assignments = tuple((role, code, org) for *_, role, code, org in rows if role is not None)
+    return _principal(user_id, username, organisation_id, assignments, key)
 
 
 def sign_in(

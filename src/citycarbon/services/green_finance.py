@@ -5,32 +5,47 @@ with the reason and the refusal itself is audited; with one, the read is audited
 consent's purpose. The profile holds yearly emissions, energy use and intensity, the
 carbon-efficiency grade and trend when the rating service is installed
 (:mod:`citycarbon.services.rating_port`), and the business tier of individual businesses.
+
+Banks call the profile look-up at high rates, so :func:`read_profile` serves the common case —
+a bank with a live consent — with one query for the organisation and its consents to the bank
+and one per yearly total, on a pooled autocommit connection, and has its audit event
+group-committed (:class:`~citycarbon.services.audit.AuditGroupCommit`) before it returns.
+Every other case (no or lapsed consent, unknown code, non-bank callers, individual
+businesses) takes :func:`carbon_profile`, which refuses with the reason and audits refusals.
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from citycarbon.domain.access.consent import ConsentRefused
+from citycarbon.domain.access.consent import ConsentRefused, ConsentTerms, live_consent
 from citycarbon.domain.access.policy import Forbidden
 from citycarbon.domain.access.roles import Role
 from citycarbon.domain.identifiers.uscc import validate_uscc
-from citycarbon.services.audit import record_event, record_refusal
+from citycarbon.services.audit import event_values, group_commit, record_event, record_refusal
 from citycarbon.services.business_tiers import business_tier
 from citycarbon.services.caller import Caller
-from citycarbon.services.consents import require_live_consent
+from citycarbon.services.consents import require_live_consent, today
 from citycarbon.services.platform_errors import MSG_ORG_NOT_FOUND, NotFound
 from citycarbon.services.rating_port import RatingSummary, find_rating_source
 from citycarbon.services.scope import readable
-from citycarbon.store.db import unit_of_work
+from citycarbon.store.db import PreparedQuery, read_connection, unit_of_work
+from citycarbon.store.efficiency_tables import EfficiencyGrade
+from citycarbon.store.platform_tables import Consent
 from citycarbon.store.tables import EmissionResult, Organisation, Period, ProductionRecord
 
 MSG_BANK_ACCOUNT = "Your account belongs to no bank, so it cannot read carbon profiles"
 RESOURCE = "green_finance.profile"
+#: Organisations whose yearly totals and rating each server process keeps (see _ProfileCache).
+PROFILE_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,30 +77,36 @@ class CarbonProfile:
     consent_purpose: str | None
 
 
-def _yearly(session: Session, organisation_id: int) -> list[ProfileYear]:
-    totals = session.execute(
-        select(
-            Period.year,
-            func.sum(EmissionResult.total_tco2e),
-            func.sum(EmissionResult.scope1_tco2e),
-            func.sum(EmissionResult.scope2_tco2e),
-            func.sum(EmissionResult.energy_tce),
-        )
-        .join(Period, Period.id == EmissionResult.period_id)
-        .where(EmissionResult.organisation_id == organisation_id, EmissionResult.superseded_at.is_(None))
-        .group_by(Period.year)
-        .order_by(Period.year)
-    ).all()
-    output = dict(
-        session.execute(
-            select(Period.year, func.sum(ProductionRecord.output_value_10k_cny))
-            .join(Period, Period.id == ProductionRecord.period_id)
-            .where(
-                ProductionRecord.organisation_id == organisation_id, ProductionRecord.superseded_at.is_(None)
-            )
-            .group_by(Period.year)
-        ).all()
+_YEARLY_EMISSIONS = (
+    select(
+        Period.year,
+        func.sum(EmissionResult.total_tco2e),
+        func.sum(EmissionResult.scope1_tco2e),
+        func.sum(EmissionResult.scope2_tco2e),
+        func.sum(EmissionResult.energy_tce),
     )
+    .join(Period, Period.id == EmissionResult.period_id)
+    .where(
+        EmissionResult.organisation_id == bindparam("organisation_id"), EmissionResult.superseded_at.is_(None)
+    )
+    .group_by(Period.year)
+    .order_by(Period.year)
+)
+_YEARLY_OUTPUT = (
+    select(Period.year, func.sum(ProductionRecord.output_value_10k_cny))
+    .join(Period, Period.id == ProductionRecord.period_id)
+    .where(
+        ProductionRecord.organisation_id == bindparam("organisation_id"),
+        ProductionRecord.superseded_at.is_(None),
+    )
+    .group_by(Period.year)
+)
+
+
+def _yearly(session: Session | Connection, organisation_id: int) -> list[ProfileYear]:
+    params = {"organisation_id": organisation_id}
+    totals = session.execute(_YEARLY_EMISSIONS, params).all()
+    output = {year: value for year, value in session.execute(_YEARLY_OUTPUT, params)}
     years = []
     for year, total, scope1, scope2, energy in totals:
         value = output.get(year)
@@ -158,3 +179,157 @@ def carbon_profile(url: str, caller: Caller, uscc: str, purpose: str | None = No
             tier,
             consent_purpose,
         )
+
+
+def _current_rows_version(table: Any) -> tuple[Any, Any, Any]:
+    # (largest id, count, latest created_at) of an organisation's current rows. Ledger and
+    # rating rows are never updated except to be superseded, so any change to the current set
+    # changes this: a new row has a larger id than all before it, a row only superseded lowers
+    # the count. The time tells apart data rebuilt with restarted ids (a restored backup).
+    current = (table.organisation_id == Organisation.id) & table.superseded_at.is_(None)
+    return (
+        select(func.max(table.id)).where(current).scalar_subquery(),
+        select(func.count(table.id)).where(current).scalar_subquery(),
+        select(func.max(table.created_at)).where(current).scalar_subquery(),
+    )
+
+
+#: One row per consent the organisation with a credit code gave (one row of NULL consent
+#: columns when none), with the version of the data its profile is computed from. Consents to
+#: every bank are read and filtered here: an organisation has few, and joining on the
+#: organisation alone lets the planner use its index instead of scanning the bank's consents.
+_ORGANISATION_CONSENTS = PreparedQuery(
+    select(
+        Organisation.id,
+        Organisation.uscc,
+        Organisation.name,
+        Organisation.kind,
+        Organisation.industry_code,
+        Organisation.region_code,
+        *_current_rows_version(EmissionResult),
+        *_current_rows_version(ProductionRecord),
+        *_current_rows_version(EfficiencyGrade),
+        Consent.bank_organisation_id,
+        Consent.id,
+        Consent.purpose,
+        Consent.valid_until_date,
+        Consent.revoked_at,
+    )
+    .outerjoin(Consent, Consent.organisation_id == Organisation.id)
+    .where(Organisation.uscc == bindparam("uscc"))
+)
+#: Positions in its rows: organisation, data version, the consent's bank, the consent's terms.
+_ORGANISATION, _VERSION, _BANK, _CONSENT = slice(0, 6), slice(6, 15), 15, slice(16, 20)
+
+
+class _ProfileCache:
+    """Yearly totals and rating by database and organisation, valid while the data is unchanged.
+
+    The version an entry is checked against is read in the same query as the consent, so a
+    recalculation, a new production record or a new rating is seen at once; the consent and
+    the credential are never cached. Bounded (least recently used entries go first), one per
+    process.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[str, int], tuple[tuple[Any, ...], list[ProfileYear], Any]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int], version: tuple[Any, ...]) -> tuple[list[ProfileYear], Any] | None:
+        """Years and rating stored under ``key`` for exactly ``version``, else ``None``."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != version:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1], entry[2]
+
+    def put(
+        self, key: tuple[str, int], version: tuple[Any, ...], years: list[ProfileYear], rating: Any
+    ) -> None:
+        """Store years and rating computed from the data at ``version``."""
+        with self._lock:
+            self._entries[key] = (version, years, rating)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+profile_cache = _ProfileCache(PROFILE_CACHE_SIZE)
+
+
+@lru_cache(maxsize=65_536)
+def _valid_uscc(uscc: str) -> str:
+    # The check-digit computation is pure; a bank looks the same enterprises up again and again.
+    return validate_uscc(uscc, allow_legacy=True)
+
+
+async def read_profile(url: str, caller: Caller, uscc: str, purpose: str | None = None) -> CarbonProfile:
+    """The carbon profile of ``uscc`` for a request; returns after the read is on record.
+
+    Same answers and refusals as :func:`carbon_profile`, which it falls back to for every case
+    but a bank's consented read. That read's audit event is committed (shared with concurrent
+    requests) before this returns; the consent and the caller's credential are read from the
+    database on every call, so a revocation takes effect on the next request.
+
+    Raises
+    ------
+    NotFound, ConsentRefused, Forbidden
+        As :func:`carbon_profile`.
+    AuditNotRecorded
+        When the audit event could not be committed (the profile is then not returned).
+
+    """
+    code = _valid_uscc(uscc)
+    consented = _consented_profile(url, caller, code) if caller.principal.holds(Role.BANK) else None
+    if consented is None:
+        return await asyncio.to_thread(carbon_profile, url, caller, code, purpose)
+    profile, event = consented
+    await group_commit(url).append(event)
+    return profile
+
+
+def _consented_profile(url: str, caller: Caller, code: str) -> tuple[CarbonProfile, dict[str, Any]] | None:
+    """A bank's profile read under a live consent and its audit event; ``None`` if not that case."""
+    bank_id = caller.principal.organisation_id
+    if bank_id is None:
+        return None
+    with read_connection(url) as connection:
+        rows = _ORGANISATION_CONSENTS.rows(connection, uscc=code)
+        if not rows:
+            return None
+        org_id, uscc, name, kind, industry_code, region_code = rows[0][_ORGANISATION]
+        if org_id == bank_id or kind == "individual_business":
+            return None
+        consents = [ConsentTerms(*row[_CONSENT]) for row in rows if row[_BANK] == bank_id]
+        try:
+            terms = live_consent(consents, today(), uscc=uscc, bank=str(bank_id))
+        except ConsentRefused:
+            return None  # carbon_profile refuses with the bank's name and audits the refusal
+        source = find_rating_source()
+        version = (*rows[0][_VERSION], source)
+        cached = profile_cache.get((url, org_id), version)
+        if cached is None:
+            years = _yearly(connection, org_id)
+            rating = None
+            if source is not None:
+                with Session(bind=connection) as session:
+                    rating = source(session, org_id)
+            profile_cache.put((url, org_id), version, years, rating)
+        else:
+            years, rating = cached
+    event = event_values(
+        caller,
+        action="read",
+        resource=RESOURCE,
+        subject_organisation_id=org_id,
+        purpose=terms.purpose,
+        detail=f"consent {terms.consent_id}",
+    )
+    profile = CarbonProfile(
+        org_id, uscc, name, kind, industry_code, region_code, list(years), rating, None, terms.purpose
+    )
+    return profile, event

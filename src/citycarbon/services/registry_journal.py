@@ -10,6 +10,7 @@ so gets its id) after the earlier one committed, so id order never reverses a de
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -19,6 +20,7 @@ import psycopg
 from sqlalchemy import Row, Table, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from citycarbon.domain.errors import CityCarbonError
 from citycarbon.domain.sinks.journal import (
     GENESIS_HASH,
     CashLine,
@@ -34,6 +36,16 @@ from citycarbon.store.repositories import chunked
 #: Key of the PostgreSQL advisory lock held by the one sealer at work.
 SEALER_LOCK_KEY = 6_0001_2023
 SEAL_BATCH = 5000
+SEAL_WAIT_S = 15.0
+MSG_SEALER_BUSY = (
+    "Another process has been sealing the registry journal for over {seconds} s; try again shortly"
+)
+
+
+class SealerBusy(CityCarbonError):
+    """The journal could not be sealed in time because another sealer holds the lock."""
+
+
 ENTRY = cast(Table, SinkJournalEntry.__table__)
 MOVEMENT = cast(Table, SinkJournalMovement.__table__)
 CASH = cast(Table, SinkJournalCash.__table__)
@@ -97,7 +109,10 @@ def seal_journal(url: str, *, wait: bool = True) -> int:
     or the next one, will pick these entries up); verification and export call it with
     ``wait=True`` so they see a fully sealed journal.
     """
-    return try_seal_journal(url, wait=wait) or 0
+    sealed = try_seal_journal(url, wait=wait)
+    if sealed is None and wait:
+        raise SealerBusy(MSG_SEALER_BUSY, seconds=int(SEAL_WAIT_S))
+    return sealed or 0
 
 
 def try_seal_journal(url: str, *, wait: bool = False) -> int | None:
@@ -169,9 +184,7 @@ def _seal_postgresql(url: str, wait: bool) -> int | None:
     # A session-level advisory lock taken in autocommit, so a busy sealer costs the others one
     # statement; each batch is then sealed in a transaction of its own.
     with autocommit_connection(url) as connection:
-        if wait:
-            connection.execute("SELECT pg_advisory_lock(%s)", (SEALER_LOCK_KEY,))
-        elif not _fetch_one(connection, "SELECT pg_try_advisory_lock(%s)", (SEALER_LOCK_KEY,))[0]:
+        if not _take_sealer_lock(connection, SEAL_WAIT_S if wait else 0.0):
             return None
         try:
             total = 0
@@ -190,6 +203,20 @@ def _seal_postgresql(url: str, wait: bool) -> int | None:
                     return total
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", (SEALER_LOCK_KEY,))
+
+
+def _take_sealer_lock(connection: psycopg.Connection[Any], wait_s: float) -> bool:
+    """Try the sealer's advisory lock for up to ``wait_s`` seconds.
+
+    Bounded on purpose: a process sealing at exit must never hang on a lock another process
+    keeps; whoever holds it seals the same entries anyway.
+    """
+    deadline = time.monotonic() + wait_s
+    while not _fetch_one(connection, "SELECT pg_try_advisory_lock(%s)", (SEALER_LOCK_KEY,))[0]:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _fetch_one(connection: psycopg.Connection[Any], query: str, params: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -23,14 +23,14 @@ router = APIRouter(
 
 
 @router.get("/profiles/{uscc}", response_model=CarbonProfileOut)
-def get_profile(
+async def get_profile(
     uscc: CreditCode,
     caller: ProfileReader,
     url: DatabaseUrl,
     purpose: Annotated[LongText | None, Query(description="Why you look (non-bank callers)")] = None,
 ) -> CarbonProfileOut:
     """Carbon profile of an enterprise; a bank needs its live consent (403 with the reason otherwise)."""
-    return CarbonProfileOut.model_validate(green_finance.carbon_profile(url, caller, uscc, purpose))
+    return CarbonProfileOut.model_validate(await green_finance.read_profile(url, caller, uscc, purpose))
 
 
 @router.post("/quotes", response_model=QuoteOut)
