@@ -1,4 +1,4 @@
-"""The 0004 migration (and 0009 after it) creates exactly the registry tables the models describe, on both backends."""
+"""Migrations 0004 and 0009 create exactly the registry tables the models describe, on both backends."""
 
 from __future__ import annotations
 
