@@ -338,10 +338,7 @@ def transition_case(
     chosen = parse_action(action)
     at = now or _now()
     with unit_of_work(url) as session:
-        case, org = _lock_case(session, case_id)
-        roles = case_roles(caller.principal, org)
-        if not roles:
-            raise Forbidden(MSG_NO_CASE_ACCESS, case_id=case_id)
+        case, org, roles = _lock_case_for(session, caller, case_id)
         state = CaseState(case.state)
         if expected_state is not None and expected_state != state.value:
             raise Conflict(MSG_STALE_STATE, case_id=case_id, state=state.value, expected=expected_state)
@@ -465,6 +462,17 @@ def _lock_case(session: Session, case_id: int) -> tuple[SupervisionCase, Organis
     return case, organisation(session, case.organisation_id)
 
 
+def _lock_case_for(
+    session: Session, caller: Caller, case_id: int
+) -> tuple[SupervisionCase, Organisation, frozenset[ActorRole]]:
+    """Lock the case and return the roles ``caller`` acts in on it; refuse a caller with none."""
+    case, org = _lock_case(session, case_id)
+    roles = case_roles(caller.principal, org)
+    if not roles:
+        raise Forbidden(MSG_NO_CASE_ACCESS, case_id=case_id)
+    return case, org, roles
+
+
 def _pick_role(roles: frozenset[ActorRole], preferred: tuple[ActorRole, ...]) -> ActorRole | None:
     return next((r for r in _ROLE_ORDER if r in roles and r in preferred), None)
 
@@ -533,10 +541,7 @@ def attach_evidence(
             MSG_EVIDENCE_TOO_LARGE, file_name=name, size_bytes=len(content), limit_bytes=limit
         )
     with unit_of_work(url) as session:
-        case, org = _lock_case(session, case_id)
-        roles = case_roles(caller.principal, org)
-        if not roles:
-            raise Forbidden(MSG_NO_CASE_ACCESS, case_id=case_id)
+        case, org, roles = _lock_case_for(session, caller, case_id)
         if not may_attach_evidence(CaseState(case.state), roles):
             raise Conflict(MSG_EVIDENCE_STATE, state=case.state)
         row = SupervisionCaseEvidence(
@@ -571,10 +576,7 @@ def rate_case(
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise CityCarbonError(MSG_BAD_SCORE, score=score)
     with unit_of_work(url) as session:
-        case, org = _lock_case(session, case_id)
-        roles = case_roles(caller.principal, org)
-        if not roles:
-            raise Forbidden(MSG_NO_CASE_ACCESS, case_id=case_id)
+        case, org, roles = _lock_case_for(session, caller, case_id)
         if ActorRole.ENTERPRISE not in roles:
             raise Forbidden(MSG_RATE_ONLY_ENTERPRISE, case_id=case_id)
         if case.state != CaseState.CLOSED.value:
