@@ -57,6 +57,7 @@ from citycarbon.store.case_tables import (
     SupervisionCaseEvidence,
     SupervisionCaseRating,
     SupervisionCaseTransition,
+    SupervisionCaseWarning,
 )
 from citycarbon.store.db import unit_of_work
 from citycarbon.store.platform_tables import UserAccount
@@ -185,11 +186,41 @@ def open_case_for_warning(
         found = session.scalar(select(SupervisionCase.id).where(SupervisionCase.warning_id == warning_id))
         assert found is not None
         return found
+    link_warning_to_case(session, case_id=case_id, warning_id=warning_id, now=opened_at)
     _log(session, case_id, "open", None, state, None, opened_by, ActorRole.SYSTEM, opened_at, "")
     _announce_opened(
         session, case_id, organisation_id, level.value, _title(title), values, warning_id, opened_at
     )
     return case_id
+
+
+def link_warning_to_case(
+    session: Session, *, case_id: int, warning_id: int, now: dt.datetime | None = None
+) -> bool:
+    """Record that ``case_id`` handles ``warning_id`` (caller's transaction); False if it already did.
+
+    A warning belongs to at most one case (unique ``warning_id``); linking it again, from a
+    re-run or a concurrent run, writes nothing.
+    """
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    linked = session.scalar(
+        insert_(SupervisionCaseWarning)
+        .values(case_id=case_id, warning_id=warning_id, linked_at=now or _now())
+        .on_conflict_do_nothing(index_elements=["warning_id"])
+        .returning(SupervisionCaseWarning.id)
+    )
+    return linked is not None
+
+
+def case_warning_ids(session: Session, case_id: int) -> list[int]:
+    """Ids of the warnings a case handles, oldest link first."""
+    query = (
+        select(SupervisionCaseWarning.warning_id)
+        .where(SupervisionCaseWarning.case_id == case_id)
+        .order_by(SupervisionCaseWarning.id)
+    )
+    return list(session.scalars(query))
 
 
 def open_manual_case(

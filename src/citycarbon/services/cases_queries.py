@@ -29,7 +29,13 @@ from citycarbon.domain.supervision.cases import (
 from citycarbon.refdata.codes import load_region_catalogue
 from citycarbon.services.audit import record_event
 from citycarbon.services.caller import Caller, Page, page_limit, paginate
-from citycarbon.services.cases import MSG_CASE_NOT_FOUND, MSG_NO_CASE_ACCESS, RESOURCE, case_roles
+from citycarbon.services.cases import (
+    MSG_CASE_NOT_FOUND,
+    MSG_NO_CASE_ACCESS,
+    RESOURCE,
+    case_roles,
+    case_warning_ids,
+)
 from citycarbon.services.platform_errors import NotFound
 from citycarbon.store.case_tables import (
     SupervisionCase,
@@ -114,6 +120,7 @@ class CaseDetail:
     deadline_set: str
     opened_by: str
     warning_evidence: dict[str, Any] | None
+    warning_ids: tuple[int, ...]
     transitions: tuple[TransitionEntry, ...]
     evidence: tuple[EvidenceEntry, ...]
     ratings: tuple[RatingEntry, ...]
@@ -215,6 +222,7 @@ def case_detail(url: str, caller: Caller, case_id: int, *, now: dt.datetime | No
             deadline_set=case.deadline_set,
             opened_by=case.opened_by,
             warning_evidence=json.loads(case.warning_evidence_json) if case.warning_evidence_json else None,
+            warning_ids=tuple(case_warning_ids(session, case_id)),
             transitions=tuple(
                 TransitionEntry(
                     t.id,

@@ -24,7 +24,7 @@ from citycarbon.domain.supervision.warning_rules import RULE_LABELS, SEVERITIES,
 from citycarbon.engines.supervision.warnings import all_warnings, evaluate_rules, with_fingerprints
 from citycarbon.i18n import translator
 from citycarbon.refdata.supervision import load_rule_set
-from citycarbon.services.cases import open_case_for_warning
+from citycarbon.services.cases import link_warning_to_case, open_case_for_warning
 from citycarbon.services.monitoring import refresh_gaps
 from citycarbon.services.warnings_inputs import default_period, supervision_inputs, window_of
 from citycarbon.store.case_tables import SupervisionCase
@@ -188,13 +188,20 @@ def _finding(warning: SupervisionWarning) -> tuple[int, str, str | None]:
     return warning.organisation_id, warning.kind, warning.pollutant_code
 
 
-def _findings_with_open_cases(session: Session) -> set[tuple[int, str, str | None]]:
+def _open_case_of_finding(session: Session) -> dict[tuple[int, str, str | None], int]:
+    """The open case of each finding that has one (the newest, should there be several)."""
     rows = session.execute(
-        select(SupervisionWarning.organisation_id, SupervisionWarning.kind, SupervisionWarning.pollutant_code)
+        select(
+            SupervisionWarning.organisation_id,
+            SupervisionWarning.kind,
+            SupervisionWarning.pollutant_code,
+            SupervisionCase.id,
+        )
         .join(SupervisionCase, SupervisionCase.warning_id == SupervisionWarning.id)
         .where(SupervisionCase.state != CaseState.CLOSED.value)
+        .order_by(SupervisionCase.id)
     ).all()
-    return {(org, kind, pollutant) for org, kind, pollutant in rows}
+    return {(org, kind, pollutant): case_id for org, kind, pollutant, case_id in rows}
 
 
 def _worst_first(warning: SupervisionWarning) -> tuple[int, float, int]:
@@ -207,9 +214,9 @@ def _open_cases(session: Session, warning_ids: list[int]) -> int:
 
     One open case per finding (organisation, kind of rule, pollutant): a stack that exceeds
     its NOx limit on thirty days is one thing to rectify, not thirty. The most severe new warning
-    of a finding opens its case; later warnings of a finding whose case is still open stay on
-    the warning list (with their evidence) and open nothing. Once that case is closed, the next
-    serious warning of the finding opens a new one.
+    of a finding opens its case; the finding's other serious warnings, in this run or later
+    ones while that case is open, are linked to it (the case lists them all). Once the case is
+    closed, the next serious warning of the finding opens a new one.
     """
     serious: list[SupervisionWarning] = []
     for part in chunked(warning_ids, IN_LIST):
@@ -218,14 +225,16 @@ def _open_cases(session: Session, warning_ids: list[int]) -> int:
                 SupervisionWarning.id.in_(part), SupervisionWarning.severity.in_(CASE_SEVERITIES)
             )
         ).all()
-    covered = _findings_with_open_cases(session) if serious else set()
+    case_of = _open_case_of_finding(session) if serious else {}
     opened = 0
     # Most severe first, then oldest subject first, so each finding's case names its worst warning.
     serious.sort(key=_worst_first)
     for warning in serious:
-        if _finding(warning) in covered:
+        finding = _finding(warning)
+        if finding in case_of:
+            link_warning_to_case(session, case_id=case_of[finding], warning_id=warning.id)
             continue
-        open_case_for_warning(
+        case_of[finding] = open_case_for_warning(
             session,
             warning_id=warning.id,
             organisation_id=warning.organisation_id,
@@ -234,7 +243,6 @@ def _open_cases(session: Session, warning_ids: list[int]) -> int:
             evidence=_evidence(session, warning.id),
             opened_by=OPENED_BY,
         )
-        covered.add(_finding(warning))
         opened += 1
     return opened
 

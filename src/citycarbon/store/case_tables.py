@@ -64,6 +64,20 @@ class SupervisionCase(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class SupervisionCaseWarning(Base):
+    """A warning handled by a case: the one that opened it and later ones of the same finding.
+
+    ``warning_id`` has no foreign key (the warnings table lives in the monitoring branch) and is
+    unique: a warning belongs to at most one case.
+    """
+
+    __tablename__ = "supervision_case_warning"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+    warning_id: Mapped[int] = mapped_column(Id, unique=True)
+    linked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
 class SupervisionCaseTransition(Base):
     """One state change of a case: who, in which role, when, from which state to which, and why."""
 

@@ -90,3 +90,18 @@ def test_unknown_severity_is_refused_with_the_valid_ones(world) -> None:
             opened_by="rules",
         )
     assert raised.value.render() == "Unknown severity severe; use one of: low, medium, high, critical"
+
+
+def test_later_warnings_link_to_the_case_once_and_show_on_its_page(world) -> None:
+    from citycarbon.services.cases import link_warning_to_case
+    from citycarbon.services.cases_queries import case_detail
+
+    with unit_of_work(world.url) as session:
+        case_id = open_case_for_warning(
+            session, warning_id=7, organisation_id=world.organisation_ids[0], severity="high",
+            title="NOx", evidence={}, opened_by="warning-rules", now=world.t0,
+        )  # fmt: skip
+        assert link_warning_to_case(session, case_id=case_id, warning_id=9) is True
+        assert link_warning_to_case(session, case_id=case_id, warning_id=9) is False  # a re-run
+        assert link_warning_to_case(session, case_id=case_id, warning_id=7) is False  # the opener
+    assert case_detail(world.url, world.admin, case_id).warning_ids == (7, 9)

@@ -11,7 +11,7 @@ from citycarbon.services.caller import Caller
 from citycarbon.services.monitoring_import import import_monitoring_file
 from citycarbon.services.warnings import run_warnings
 from citycarbon.services.warnings_queries import get_warning
-from citycarbon.store.case_tables import SupervisionCase
+from citycarbon.store.case_tables import SupervisionCase, SupervisionCaseWarning
 from citycarbon.store.db import unit_of_work
 from citycarbon.store.monitoring_tables import MonitoringGap, SupervisionWarning
 
@@ -74,7 +74,12 @@ def test_one_case_is_opened_per_serious_finding(monitored: MonitoredCity) -> Non
             .distinct()
         ).all()
         cases = session.execute(select(func.count()).select_from(SupervisionCase)).scalar_one()
+        serious = session.execute(
+            select(func.count()).where(SupervisionWarning.severity.in_(("high", "critical")))
+        ).scalar_one()
+        linked = session.execute(select(func.count()).select_from(SupervisionCaseWarning)).scalar_one()
     assert summary.cases_opened == cases == len(findings) >= 1
+    assert linked == serious  # every serious warning is handled by exactly one case
 
 
 def test_a_finding_with_an_open_case_opens_no_second_one_until_it_is_closed(monitored: MonitoredCity) -> None:
@@ -89,6 +94,9 @@ def test_a_finding_with_an_open_case_opens_no_second_one_until_it_is_closed(moni
             warning.fingerprint = f"old-{warning.id}"
     again = run_warnings(monitored.url, "2026-01", now=NOW)
     assert again.new_count >= len(serious) and again.cases_opened == 0
+    with unit_of_work(monitored.url) as session:  # the repeats are linked to the open cases
+        linked = session.execute(select(func.count()).select_from(SupervisionCaseWarning)).scalar_one()
+    assert linked == 2 * len(serious)
     with unit_of_work(monitored.url) as session:
         session.execute(update(SupervisionCase).values(state="closed", closed_at=NOW))
         for warning in session.scalars(select(SupervisionWarning)).all():

@@ -118,6 +118,7 @@ class CaseDetailOut(Schema):
     deadline_set: str
     opened_by: str
     warning_evidence: dict[str, Any] | None
+    warning_ids: list[int] = Field(description="Warnings the case handles: the opening one, then later ones")
     transitions: list[TransitionOut]
     evidence: list[EvidenceOut]
     ratings: list[RatingOut]
