@@ -19,14 +19,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from citycarbon.domain.access.policy import Forbidden
-from citycarbon.domain.access.roles import Principal, Role
 from citycarbon.domain.errors import CityCarbonError
-from citycarbon.domain.identifiers.region import RegionCatalogue
 from citycarbon.domain.supervision.cases import (
     MAX_NOTE_CHARS,
     TRANSITIONS,
@@ -45,9 +43,16 @@ from citycarbon.domain.supervision.cases import (
 )
 from citycarbon.domain.supervision.notifications import EventKind
 from citycarbon.refdata.cases import load_deadline_book
-from citycarbon.refdata.codes import load_region_catalogue
 from citycarbon.services.audit import record_event
 from citycarbon.services.caller import Caller
+from citycarbon.services.case_records import (
+    MSG_NO_CASE_ACCESS,
+    case_roles,
+    evidence_count,
+    link_warning_to_case,
+    lock_case_for,
+    log_transition,
+)
 from citycarbon.services.notifications import Event, queue_event
 from citycarbon.services.platform_errors import Conflict, NotFound
 from citycarbon.services.scope import organisation
@@ -56,15 +61,10 @@ from citycarbon.store.case_tables import (
     SupervisionCase,
     SupervisionCaseEvidence,
     SupervisionCaseRating,
-    SupervisionCaseTransition,
-    SupervisionCaseWarning,
 )
 from citycarbon.store.db import unit_of_work
 from citycarbon.store.platform_tables import UserAccount
-from citycarbon.store.tables import Organisation
 
-MSG_CASE_NOT_FOUND = "Case {case_id} does not exist"
-MSG_NO_CASE_ACCESS = "Your account may not see or act on case {case_id}"
 MSG_STALE_STATE = "Case {case_id} is now in state {state}, not {expected}; reload it and try again"
 MSG_ASSIGNEE_NOT_FOUND = "No user account is named {username}"
 MSG_INSPECTION_MODE = "Starting an inspection needs a mode: online or on_site"
@@ -84,31 +84,6 @@ _ROLE_ORDER = (ActorRole.ADMIN, ActorRole.ANALYST, ActorRole.ENTERPRISE)
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def case_roles(principal: Principal, org: Organisation) -> frozenset[ActorRole]:
-    """The roles in which ``principal`` may act on a case of ``org`` (empty: no access at all).
-
-    Administrators act on any case, analysts on cases inside their region subtrees, and an
-    enterprise account on its own organisation's cases.
-    """
-    roles: set[ActorRole] = set()
-    if principal.holds(Role.ADMIN):
-        roles.add(ActorRole.ADMIN)
-    if principal.holds(Role.ANALYST):
-        catalogue = load_region_catalogue()
-        if any(_within(catalogue, org.region_code, area) for area in principal.region_codes):
-            roles.add(ActorRole.ANALYST)
-    if principal.holds(Role.ENTERPRISE) and principal.organisation_id == org.id:
-        roles.add(ActorRole.ENTERPRISE)
-    return frozenset(roles)
-
-
-def _within(catalogue: RegionCatalogue, code: str, area: str) -> bool:
-    try:
-        return catalogue.is_within(code, area)
-    except CityCarbonError:  # an unknown code is simply not inside the area
-        return False
 
 
 # --- Opening ------------------------------------------------------------------------------
@@ -187,40 +162,11 @@ def open_case_for_warning(
         assert found is not None
         return found
     link_warning_to_case(session, case_id=case_id, warning_id=warning_id, now=opened_at)
-    _log(session, case_id, "open", None, state, None, opened_by, ActorRole.SYSTEM, opened_at, "")
+    log_transition(session, case_id, "open", None, state, None, opened_by, ActorRole.SYSTEM, opened_at, "")
     _announce_opened(
         session, case_id, organisation_id, level.value, _title(title), values, warning_id, opened_at
     )
     return case_id
-
-
-def link_warning_to_case(
-    session: Session, *, case_id: int, warning_id: int, now: dt.datetime | None = None
-) -> bool:
-    """Record that ``case_id`` handles ``warning_id`` (caller's transaction); False if it already did.
-
-    A warning belongs to at most one case (unique ``warning_id``); linking it again, from a
-    re-run or a concurrent run, writes nothing.
-    """
-    dialect = session.get_bind().dialect.name
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    linked = session.scalar(
-        insert_(SupervisionCaseWarning)
-        .values(case_id=case_id, warning_id=warning_id, linked_at=now or _now())
-        .on_conflict_do_nothing(index_elements=["warning_id"])
-        .returning(SupervisionCaseWarning.id)
-    )
-    return linked is not None
-
-
-def case_warning_ids(session: Session, case_id: int) -> list[int]:
-    """Ids of the warnings a case handles, oldest link first."""
-    query = (
-        select(SupervisionCaseWarning.warning_id)
-        .where(SupervisionCaseWarning.case_id == case_id)
-        .order_by(SupervisionCaseWarning.id)
-    )
-    return list(session.scalars(query))
 
 
 def open_manual_case(
@@ -260,7 +206,7 @@ def open_manual_case(
         )
         session.add(row)
         session.flush()
-        _log(
+        log_transition(
             session,
             row.id,
             "open",
@@ -369,16 +315,16 @@ def transition_case(
     chosen = parse_action(action)
     at = now or _now()
     with unit_of_work(url) as session:
-        case, org, roles = _lock_case_for(session, caller, case_id)
+        case, org, roles = lock_case_for(session, caller, case_id)
         state = CaseState(case.state)
         if expected_state is not None and expected_state != state.value:
             raise Conflict(MSG_STALE_STATE, case_id=case_id, state=state.value, expected=expected_state)
         role = _pick_role(roles, tuple(TRANSITIONS[chosen].roles)) or _pick_role(roles, _ROLE_ORDER)
         assert role is not None
-        evidence_count = _evidence_count(session, case_id) if chosen is CaseAction.SUBMIT else 0
-        target = _decided(state, chosen, role, note, evidence_count)
+        evidence_files = evidence_count(session, case_id) if chosen is CaseAction.SUBMIT else 0
+        target = _decided(state, chosen, role, note, evidence_files)
         _apply(session, case, chosen, target, at, department, assignee_username, inspection_mode)
-        transition_id = _log(
+        transition_id = log_transition(
             session,
             case.id,
             chosen.value,
@@ -478,70 +424,8 @@ def _apply(
     case.state = target.value
 
 
-def _lock_case(session: Session, case_id: int) -> tuple[SupervisionCase, Organisation]:
-    """Take the case's row lock (PostgreSQL) or the write lock (SQLite) before reading it."""
-    locked = session.execute(
-        update(SupervisionCase)
-        .where(SupervisionCase.id == case_id)
-        .values(version=SupervisionCase.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if not locked.rowcount:  # type: ignore[attr-defined]
-        raise NotFound(MSG_CASE_NOT_FOUND, case_id=case_id)
-    case = session.get(SupervisionCase, case_id, populate_existing=True)
-    assert case is not None
-    return case, organisation(session, case.organisation_id)
-
-
-def _lock_case_for(
-    session: Session, caller: Caller, case_id: int
-) -> tuple[SupervisionCase, Organisation, frozenset[ActorRole]]:
-    """Lock the case and return the roles ``caller`` acts in on it; refuse a caller with none."""
-    case, org = _lock_case(session, case_id)
-    roles = case_roles(caller.principal, org)
-    if not roles:
-        raise Forbidden(MSG_NO_CASE_ACCESS, case_id=case_id)
-    return case, org, roles
-
-
 def _pick_role(roles: frozenset[ActorRole], preferred: tuple[ActorRole, ...]) -> ActorRole | None:
     return next((r for r in _ROLE_ORDER if r in roles and r in preferred), None)
-
-
-def _log(
-    session: Session,
-    case_id: int,
-    action: str,
-    from_state: CaseState | None,
-    to_state: CaseState,
-    user_id: int | None,
-    username: str,
-    role: ActorRole,
-    at: dt.datetime,
-    note: str,
-) -> int:
-    row = SupervisionCaseTransition(
-        case_id=case_id,
-        action=action,
-        from_state=from_state.value if from_state else None,
-        to_state=to_state.value,
-        actor_user_id=user_id,
-        actor_username=username[:64],
-        actor_role=role.value,
-        occurred_at=at,
-        note=note.strip()[:MAX_NOTE_CHARS],
-    )
-    session.add(row)
-    session.flush()
-    return row.id
-
-
-def _evidence_count(session: Session, case_id: int) -> int:
-    return len(
-        session.scalars(
-            select(SupervisionCaseEvidence.id).where(SupervisionCaseEvidence.case_id == case_id)
-        ).all()
-    )
 
 
 # --- Evidence and satisfaction ------------------------------------------------------------
@@ -572,7 +456,7 @@ def attach_evidence(
             MSG_EVIDENCE_TOO_LARGE, file_name=name, size_bytes=len(content), limit_bytes=limit
         )
     with unit_of_work(url) as session:
-        case, org, roles = _lock_case_for(session, caller, case_id)
+        case, org, roles = lock_case_for(session, caller, case_id)
         if not may_attach_evidence(CaseState(case.state), roles):
             raise Conflict(MSG_EVIDENCE_STATE, state=case.state)
         row = SupervisionCaseEvidence(
@@ -607,7 +491,7 @@ def rate_case(
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise CityCarbonError(MSG_BAD_SCORE, score=score)
     with unit_of_work(url) as session:
-        case, org, roles = _lock_case_for(session, caller, case_id)
+        case, org, roles = lock_case_for(session, caller, case_id)
         if ActorRole.ENTERPRISE not in roles:
             raise Forbidden(MSG_RATE_ONLY_ENTERPRISE, case_id=case_id)
         if case.state != CaseState.CLOSED.value:

@@ -29,13 +29,13 @@ from citycarbon.domain.supervision.cases import (
 from citycarbon.refdata.codes import load_region_catalogue
 from citycarbon.services.audit import record_event
 from citycarbon.services.caller import Caller, Page, page_limit, paginate
-from citycarbon.services.cases import (
+from citycarbon.services.case_records import (
     MSG_CASE_NOT_FOUND,
     MSG_NO_CASE_ACCESS,
-    RESOURCE,
     case_roles,
     case_warning_ids,
 )
+from citycarbon.services.cases import RESOURCE
 from citycarbon.services.platform_errors import NotFound
 from citycarbon.store.case_tables import (
     SupervisionCase,

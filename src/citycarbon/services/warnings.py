@@ -24,7 +24,8 @@ from citycarbon.domain.supervision.warning_rules import RULE_LABELS, SEVERITIES,
 from citycarbon.engines.supervision.warnings import all_warnings, evaluate_rules, with_fingerprints
 from citycarbon.i18n import translator
 from citycarbon.refdata.supervision import load_rule_set
-from citycarbon.services.cases import link_warning_to_case, open_case_for_warning
+from citycarbon.services.case_records import link_warning_to_case
+from citycarbon.services.cases import open_case_for_warning
 from citycarbon.services.monitoring import refresh_gaps
 from citycarbon.services.warnings_inputs import default_period, supervision_inputs, window_of
 from citycarbon.store.case_tables import SupervisionCase

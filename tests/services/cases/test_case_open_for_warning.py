@@ -93,7 +93,7 @@ def test_unknown_severity_is_refused_with_the_valid_ones(world) -> None:
 
 
 def test_later_warnings_link_to_the_case_once_and_show_on_its_page(world) -> None:
-    from citycarbon.services.cases import link_warning_to_case
+    from citycarbon.services.case_records import link_warning_to_case
     from citycarbon.services.cases_queries import case_detail
 
     with unit_of_work(world.url) as session:
