@@ -159,7 +159,7 @@ class PreparedInsert:
         if found is None:
             marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
             if marker is None:
-                raise NotImplementedError(
+                raise ValueError(
                     f"PreparedInsert needs a ? or %s paramstyle, not {dialect.paramstyle}"
                 )
             quote = dialect.identifier_preparer
