@@ -11,7 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 from sqlalchemy.orm import Session
@@ -94,14 +94,37 @@ def import_file(
         return summary
 
 
-def _batch(session: Session, raw: RawTable, written: int, skipped: int, user: str | None) -> int:
+class ImportedFile(Protocol):
+    """What an import batch records of the file it came from (ledger and monitoring files alike)."""
+
+    @property
+    def file_name(self) -> str:
+        """Name the file was uploaded under."""
+
+    @property
+    def file_sha256(self) -> str:
+        """Hex SHA-256 of the uploaded bytes."""
+
+    @property
+    def encoding(self) -> str:
+        """Encoding the file was read in (or ``xlsx``)."""
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The file's rows (one per data row)."""
+
+
+def record_batch(
+    session: Session, file: ImportedFile, kind: str, written: int, skipped: int, user: str | None
+) -> int:
+    """Write the import-batch row of ``file`` (its digest makes re-imports recognisable); return its id."""
     return repo.add_batch(
         session,
-        kind=raw.kind,
-        file_name=raw.file_name,
-        file_sha256=raw.file_sha256,
-        encoding=raw.encoding,
-        row_count=raw.frame.height,
+        kind=kind,
+        file_name=file.file_name,
+        file_sha256=file.file_sha256,
+        encoding=file.encoding,
+        row_count=file.frame.height,
         written_count=written,
         skipped_count=skipped,
         created_by=user,
@@ -166,7 +189,7 @@ def _import_activity(
         return summary
     now = dt.datetime.now(dt.UTC)
     repo.supersede_activity(session, conflicts["stored_id"].to_list(), now)
-    batch_id = _batch(session, raw, new.height, frame.height - new.height, user)
+    batch_id = record_batch(session, raw, raw.kind, new.height, frame.height - new.height, user)
     periods = repo.ensure_periods(session, new["period"].unique().to_list())
     rows = new.select(
         pl.col("uscc").replace_strict(ids, return_dtype=pl.Int64).alias("organisation_id"),
@@ -195,7 +218,7 @@ def _import_organisations(
     checked = validate_organisations(raw.frame, dict(raw.header_mapping))
     if checked.problems:
         raise ValidationFailed(checked.problems)
-    batch_id = None if dry_run else _batch(session, raw, 0, 0, user)
+    batch_id = None if dry_run else record_batch(session, raw, raw.kind, 0, 0, user)
     written, skipped = write_organisations(session, checked.frame, batch_id, dry_run=dry_run)
     return ImportSummary(
         "organisation",
@@ -220,7 +243,7 @@ def _import_production(
     ids, unknown = _known_organisations(session, checked.frame.drop_nulls("uscc"), header)
     if problems or unknown:
         raise ValidationFailed(sorted(problems + unknown, key=lambda p: p.row or 0))
-    batch_id = None if dry_run else _batch(session, raw, 0, 0, user)
+    batch_id = None if dry_run else record_batch(session, raw, raw.kind, 0, 0, user)
     written, skipped, conflicts = write_production(
         session, checked.frame, ids, batch_id, replace=replace, dry_run=dry_run
     )

@@ -25,6 +25,7 @@ from citycarbon.domain.units import conversion_factor
 from citycarbon.engines.cell_checks import missing_values, problems_where, resolve_each
 from citycarbon.ingest.monitoring_headers import MONITORING_VOCABULARY, MonitoringKind
 from citycarbon.ingest.monitoring_readers import MonitoringTable, read_monitoring_table
+from citycarbon.services.importing import record_batch
 from citycarbon.services.monitoring import (
     OutletSpec,
     check_profile,
@@ -99,20 +100,6 @@ def import_monitoring_file(
         return importer(session, table, user)
 
 
-def _batch(session: Session, table: MonitoringTable, written: int, skipped: int, user: str | None) -> int:
-    return repo.add_batch(
-        session,
-        kind=BATCH_KINDS[table.kind],
-        file_name=table.file_name,
-        file_sha256=table.file_sha256,
-        encoding=table.encoding,
-        row_count=table.frame.height,
-        written_count=written,
-        skipped_count=skipped,
-        created_by=user,
-    )
-
-
 def _required(table: MonitoringTable) -> list[Problem]:
     columns = [column.name for column in MONITORING_VOCABULARY[table.kind] if column.required]
     return missing_values(table.frame, columns, table.header_mapping)
@@ -158,16 +145,12 @@ def _parse_time(text: str) -> str:
     return value.astimezone(dt.UTC).isoformat()
 
 
-def _pollutant(text: str) -> str:
-    return check_pollutant(text)
-
-
 def _import_readings(session: Session, table: MonitoringTable, user: str | None) -> MonitoringImportSummary:
     header = dict(table.header_mapping)
     problems = _required(table)
     frame, found = _organisations(session, table.frame, header)
     problems += found
-    frame, found = resolve_each(frame, "pollutant", _pollutant, header, "pollutant_code")
+    frame, found = resolve_each(frame, "pollutant", check_pollutant, header, "pollutant_code")
     problems += found
     frame, found = resolve_each(frame, "observed_at", _parse_time, header, "observed_utc")
     problems += found
@@ -190,7 +173,7 @@ def _import_readings(session: Session, table: MonitoringTable, user: str | None)
     problems += found
     if problems:
         raise ValidationFailed(sorted(problems, key=lambda p: p.row or 0))
-    batch_id = _batch(session, table, 0, 0, user)
+    batch_id = record_batch(session, table, BATCH_KINDS[table.kind], 0, 0, user)
     counts = store_reading_frame(session, ready, source="import", import_batch_id=batch_id)
     skipped = table.frame.height - counts["inserted"] - counts["revised"]
     return MonitoringImportSummary(
@@ -251,7 +234,7 @@ def _import_outlets(session: Session, table: MonitoringTable, user: str | None) 
         for row in frame.iter_rows(named=True)  # outlets number in the hundreds, not millions
     ]
     written = register_outlets(session, specs)
-    batch_id = _batch(session, table, written, 0, user)
+    batch_id = record_batch(session, table, BATCH_KINDS[table.kind], written, 0, user)
     return MonitoringImportSummary(
         "outlets", table.file_name, table.encoding, frame.height, written, 0, batch_id=batch_id
     )
@@ -337,7 +320,10 @@ def write_meter_records(
     now = dt.datetime.now(dt.UTC)
     for ids in repo.chunked(revised["stored_id"].to_list(), repo.IN_LIST):
         session.execute(update(record).where(record.id.in_(ids)).values(superseded_at=now))
-    batch_id = _batch(session, table, keep.height, rows.height - keep.height, user) if table else None
+    batch_id = None
+    if table is not None:
+        kind = BATCH_KINDS[table.kind]
+        batch_id = record_batch(session, table, kind, keep.height, rows.height - keep.height, user)
     repo.bulk_insert(
         session,
         record,
