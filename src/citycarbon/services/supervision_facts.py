@@ -20,32 +20,43 @@ follow the same reasoning: 0 only where the quarter has any case at all.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
+from polars._typing import SchemaDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citycarbon.domain.ledger.period import Period as CalendarPeriod
-from citycarbon.domain.ledger.period import parse_period
-from citycarbon.domain.supervision.monitoring import CHINA_TZ
 from citycarbon.store.case_tables import SupervisionCase
 from citycarbon.store.monitoring_tables import SupervisionWarning, WarningRun
 
 COUNT_FIELDS = ("warning_count", "case_count", "case_closed_count", "case_closed_on_time_count")
 
 
-def _quarter_of(period_code: str | None, window_start_at: dt.datetime | None) -> str | None:
-    """``YYYY-Qn`` of a warning's subject (see the module docstring); ``None`` when it has none."""
-    if period_code:
-        start = parse_period(period_code).end_date
-    elif window_start_at is not None:
-        aware = window_start_at if window_start_at.tzinfo else window_start_at.replace(tzinfo=dt.UTC)
-        start = aware.astimezone(CHINA_TZ).date()
-    else:
-        return None
-    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+UTC_US = pl.Datetime("us", "UTC")
+#: China Standard Time is a fixed UTC+8 (no daylight saving), so local dates are a shift away.
+CHINA_OFFSET = pl.duration(hours=8)
+
+
+def _quarter_of(period_code: pl.Expr, window_start_at: pl.Expr) -> pl.Expr:
+    """``YYYY-Qn`` of a subject (see the module docstring), null when it has neither.
+
+    ``period_code`` is canonical (``2024``, ``2024-Q1``, ``2024-01``): a year counts in its
+    fourth quarter; ``window_start_at`` (UTC) counts in its China-time quarter.
+    """
+    month = period_code.str.slice(5, 2).cast(pl.Int32, strict=False)
+    number = (
+        pl.when(period_code.str.len_chars() == 4)
+        .then(pl.lit(4))
+        .when(period_code.str.contains("-Q", literal=True))
+        .then(period_code.str.slice(6, 1).cast(pl.Int32, strict=False))
+        .otherwise((month - 1) // 3 + 1)
+    )
+    local = window_start_at + CHINA_OFFSET
+    from_window = local.dt.year().cast(pl.Utf8) + "-Q" + local.dt.quarter().cast(pl.Utf8)
+    from_period = period_code.str.slice(0, 4) + "-Q" + number.cast(pl.Utf8)
+    return pl.when(period_code.is_not_null()).then(from_period).otherwise(from_window)
 
 
 def _warnings(session: Session) -> pl.DataFrame:
@@ -57,16 +68,25 @@ def _warnings(session: Session) -> pl.DataFrame:
             SupervisionWarning.window_start_at,
         )
     ).all()
-    return pl.DataFrame(
-        [(wid, org, _quarter_of(code, start)) for wid, org, code, start in rows],
-        schema={"warning_id": pl.Int64, "organisation_id": pl.Int64, "quarter": pl.Utf8},
-        orient="row",
+    schema: SchemaDict = {
+        "warning_id": pl.Int64,
+        "organisation_id": pl.Int64,
+        "period_code": pl.Utf8,
+        "start_at": UTC_US,
+    }
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    return frame.select(
+        "warning_id",
+        "organisation_id",
+        _quarter_of(pl.col("period_code"), pl.col("start_at")).alias("quarter"),
     )
 
 
 def _rules_ran(session: Session, quarter: str) -> bool:
-    codes = session.scalars(select(WarningRun.period_code).where(WarningRun.period_code.is_not(None)))
-    return any(_quarter_of(code, None) == quarter for code in codes)
+    codes = session.scalars(select(WarningRun.period_code).where(WarningRun.period_code.is_not(None))).all()
+    frame = pl.DataFrame({"period_code": codes}, schema={"period_code": pl.Utf8})
+    quarters = frame.select(_quarter_of(pl.col("period_code"), pl.lit(None, UTC_US)).alias("quarter"))
+    return quarter in quarters["quarter"].to_list()
 
 
 def _cases(session: Session, warnings: pl.DataFrame) -> pl.DataFrame:
@@ -79,19 +99,19 @@ def _cases(session: Session, warnings: pl.DataFrame) -> pl.DataFrame:
             SupervisionCase.deadline_at,
         )
     ).all()
-    frame = pl.DataFrame(
-        [
-            (org, wid, _quarter_of(None, opened), closed is not None, closed is not None and closed <= due)
-            for org, wid, opened, closed, due in rows
-        ],
-        schema={
-            "organisation_id": pl.Int64,
-            "warning_id": pl.Int64,
-            "opened_quarter": pl.Utf8,
-            "is_closed": pl.Boolean,
-            "is_on_time": pl.Boolean,
-        },
-        orient="row",
+    schema: SchemaDict = {
+        "organisation_id": pl.Int64,
+        "warning_id": pl.Int64,
+        "opened_at": UTC_US,
+        "closed_at": UTC_US,
+        "deadline_at": UTC_US,
+    }
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row").select(
+        "organisation_id",
+        "warning_id",
+        _quarter_of(pl.lit(None, pl.Utf8), pl.col("opened_at")).alias("opened_quarter"),
+        pl.col("closed_at").is_not_null().alias("is_closed"),
+        (pl.col("closed_at") <= pl.col("deadline_at")).fill_null(False).alias("is_on_time"),
     )
     return frame.join(warnings.select("warning_id", "quarter"), on="warning_id", how="left").with_columns(
         pl.coalesce("quarter", "opened_quarter").alias("quarter")
