@@ -48,24 +48,6 @@ def test_hand_worked_three_firm_case(kit: SimpleNamespace) -> None:
     assert [rows[i]["grade"] for i in (1, 2, 3)] == [1, 2, 4]
     assert [rows[i]["level_code"] for i in (1, 2, 3)] == ["low", "medium", "medium"]
     assert [rows[i]["colour"] for i in (1, 2, 3)] == ["dark_green", "light_green", "orange"]
-    assert [rows[i]["rank_in_industry"] for i in (1, 2, 3)] == [1, 2, 3]
-
-
-def test_ranks_compare_k_to_1e_9_and_ties_take_the_lowest_rank(kit: SimpleNamespace) -> None:
-    # E = 0.1 + 0.2 (= 0.30000000000000004 in floating point), 0.3 and 0.6 t; VA = 1 each.
-    # Benchmark = ΣE / ΣVA = 1.2 / 3 = 0.4, so K = 0.75, 0.75 and 1.5. The first two K differ only
-    # in the last bit (as a parallel sum can make them); to 1e-9 they are equal, so both firms
-    # rank 1 in their industry and county, and the third ranks 3 (two firms have a lower K).
-    frame = kit.firms(
-        {"emissions_tco2e": 0.1 + 0.2, "value_added_10k_cny": 1.0},
-        {"emissions_tco2e": 0.3, "value_added_10k_cny": 1.0},
-        {"emissions_tco2e": 0.6, "value_added_10k_cny": 1.0},
-    )
-    rows = kit.by_id(kit.rate(frame).grades)
-    assert rows[1]["k_industry"] != rows[2]["k_industry"]  # unequal as floats
-    assert [rows[i]["k_industry"] for i in (1, 2, 3)] == pytest.approx([0.75, 0.75, 1.5])
-    assert [rows[i]["rank_in_industry"] for i in (1, 2, 3)] == [1, 1, 3]
-    assert [rows[i]["rank_in_region"] for i in (1, 2, 3)] == [1, 1, 3]
 
 
 def test_quzhou_colour_is_the_worst_dimension(kit: SimpleNamespace) -> None:

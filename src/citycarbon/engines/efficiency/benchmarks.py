@@ -14,12 +14,14 @@ References
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import get_args
 
 import polars as pl
 
 from citycarbon.domain.efficiency import reasons
-from citycarbon.domain.efficiency.settings import BenchmarkSettings
+from citycarbon.domain.efficiency.settings import FALLBACK, BenchmarkMethod, BenchmarkSettings
 from citycarbon.engines.efficiency.codes import Coding
+from citycarbon.engines.efficiency.intensities import REASON
 
 BENCHMARK_COLUMNS = (
     "period",
@@ -32,6 +34,9 @@ BENCHMARK_COLUMNS = (
     "intensity_tco2e_per_10k_cny",
     "source",
 )
+#: Benchmark levels and methods as Enums, so the firm rows carry small integers, not text.
+LEVEL = pl.Enum(list(FALLBACK))
+METHOD = pl.Enum([*get_args(BenchmarkMethod), "official"])
 #: Columns :func:`assign_benchmarks` adds, in order.
 ASSIGNED_COLUMNS = (
     "benchmark_tco2e_per_10k_cny",
@@ -50,11 +55,23 @@ def _value(method: str) -> pl.Expr:
     return pl.when(value_added > 0).then(emissions / value_added)
 
 
-def plan_medians(peers: pl.LazyFrame, coding: Coding, settings: BenchmarkSettings) -> list[pl.LazyFrame]:
-    """Plans of the peers' median intensity per period and code, one per level.
+def peer_keys(frame: pl.LazyFrame, coding: Coding, settings: BenchmarkSettings) -> pl.LazyFrame:
+    """Plan of the peers' intensities with one integer key per benchmark level (for medians).
 
-    There are none unless the method is ``median``. Medians are not additive, so each level is
-    its own group-by over the peers; the key is a single integer (the position of period × code).
+    Medians are not additive, so each level needs its own group-by over the peers; narrowing
+    the peers to their keys and intensity once makes those group-bys read two columns instead
+    of filtering the wide frame three times. Empty unless the method is ``median``.
+    """
+    keys = [coding.grid("period", f"{level}_code").index().alias(level) for level in settings.levels]
+    if settings.method != "median":
+        keys = []
+    return frame.filter("is_benchmark_peer").select(*keys, "intensity_tco2e_per_10k_cny")
+
+
+def compute_medians(peers: pl.DataFrame, coding: Coding, settings: BenchmarkSettings) -> list[pl.DataFrame]:
+    """The peers' median intensity per period and code, one frame per level (none unless ``median``).
+
+    ``peers`` comes from :func:`peer_keys`; each key is the position of period × code.
     """
     if settings.method != "median":
         return []
@@ -62,11 +79,12 @@ def plan_medians(peers: pl.LazyFrame, coding: Coding, settings: BenchmarkSetting
     for level in settings.levels:
         grid = coding.grid("period", f"{level}_code")
         plans.append(
-            peers.group_by(grid.index().alias("_position"))
+            peers.lazy()
+            .group_by(level)
             .agg(pl.col("intensity_tco2e_per_10k_cny").median())
-            .select(*grid.decode(pl.col("_position")), "intensity_tco2e_per_10k_cny")
+            .select(*grid.decode(pl.col(level)), "intensity_tco2e_per_10k_cny")
         )
-    return plans
+    return pl.collect_all(plans)
 
 
 def compute_benchmarks(
@@ -81,7 +99,7 @@ def compute_benchmarks(
     Parameters
     ----------
     medians
-        For the median method, the collected plans of :func:`plan_medians`; else empty.
+        For the median method, the frames of :func:`compute_medians`; else empty.
     industry_totals
         Sums per period and ``industry_code`` (see :mod:`~citycarbon.engines.efficiency.totals`).
     coding
@@ -178,7 +196,7 @@ def assign_benchmarks(
             pl.col("industry_code").alias(f"{level}_code"),
             pl.col("intensity_tco2e_per_10k_cny").alias(f"_value_{level}"),
             pl.col("peer_count").alias(f"_peers_{level}"),
-            pl.col("method").alias(f"_method_{level}"),
+            pl.col("method").cast(METHOD).alias(f"_method_{level}"),
         )
         table = table.join(found, on=["period", f"{level}_code"], how="left", maintain_order="left")
 
@@ -192,7 +210,7 @@ def assign_benchmarks(
 
     chosen = table.select(
         first(lambda lv: pl.col(f"_value_{lv}")).alias("benchmark_tco2e_per_10k_cny"),
-        first(pl.lit).cast(pl.String).alias("benchmark_level"),
+        first(lambda lv: pl.lit(lv, dtype=LEVEL)).alias("benchmark_level"),
         first(lambda lv: pl.col(f"{lv}_code")).alias("benchmark_industry_code"),
         first(lambda lv: pl.col(f"_peers_{lv}")).alias("benchmark_peer_count"),
         first(lambda lv: pl.col(f"_method_{lv}")).alias("benchmark_method"),
@@ -200,12 +218,15 @@ def assign_benchmarks(
     peer = pl.col("is_benchmark_peer")
     value = pl.col("benchmark_tco2e_per_10k_cny")
     reason = pl.col("not_rated_reason")
+    too_few, not_positive = (
+        pl.lit(code, dtype=REASON) for code in (reasons.TOO_FEW_PEERS, reasons.BENCHMARK_NOT_POSITIVE)
+    )
     return frame.with_columns(grid.gather(chosen, ASSIGNED_COLUMNS, where=peer)).with_columns(
         pl.when(value > 0).then(pl.col("intensity_tco2e_per_10k_cny") / value).alias("k_industry"),
         pl.when(reason.is_null() & value.is_null())
-        .then(pl.lit(reasons.TOO_FEW_PEERS))
+        .then(too_few)
         .when(reason.is_null() & (value <= 0))
-        .then(pl.lit(reasons.BENCHMARK_NOT_POSITIVE))
+        .then(not_positive)
         .otherwise(reason)
         .alias("not_rated_reason"),
     )

@@ -1,4 +1,4 @@
-"""Grades, levels and colours from a grading scheme, and rankings within industry and region.
+"""Grades, levels and colours from a grading scheme.
 
 Bands become one ``when/then`` chain per dimension, so grading a million firms is a single
 pass. K is banded after rounding to 1e-9: a K of exactly 0.6 computed as 0.6000000000000001
@@ -80,18 +80,4 @@ def assign_grades(frame: pl.LazyFrame, scheme: GradingScheme) -> pl.LazyFrame:
             lookup("colour").alias("colour"),
         )
         .drop(cs.starts_with("_rank_"))
-    )
-
-
-def rank_firms(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Rank rated firms by K (1 = lowest K) within their benchmark industry and their county.
-
-    K is compared rounded to 1e-9, as the bands compare it, so two firms whose K differs only in
-    the last bits of a parallel sum share a rank (the lowest, as ``rank("min")`` gives ties)
-    and ranks do not change from one run to the next.
-    """
-    k = pl.when(pl.col("grade").is_not_null()).then(pl.col("k_industry").round(BAND_ROUNDING))
-    return frame.with_columns(
-        k.rank("min").over("period", "benchmark_industry_code").cast(pl.Int32).alias("rank_in_industry"),
-        k.rank("min").over("period", "county_code").cast(pl.Int32).alias("rank_in_region"),
     )

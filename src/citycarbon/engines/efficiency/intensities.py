@@ -48,6 +48,10 @@ def _ratio(numerator: str, denominator: str) -> pl.Expr:
     return pl.when(pl.col(denominator) > 0).then(pl.col(numerator) / pl.col(denominator))
 
 
+#: Reason codes as an Enum: a small integer per row instead of a copy of the text.
+REASON = pl.Enum(list(reasons.MESSAGES))
+
+
 def _reason() -> pl.Expr:
     va = pl.col("value_added_10k_cny")
     checks = (
@@ -59,9 +63,9 @@ def _reason() -> pl.Expr:
         (va <= 0, reasons.VALUE_ADDED_NOT_POSITIVE),
         (pl.col("output_value_10k_cny") <= 0, reasons.OUTPUT_NOT_POSITIVE),
     )
-    expression: pl.Expr = pl.lit(None, dtype=pl.String)
+    expression: pl.Expr = pl.lit(None, dtype=REASON)
     for condition, reason in reversed(checks):
-        expression = pl.when(condition).then(pl.lit(reason)).otherwise(expression)
+        expression = pl.when(condition).then(pl.lit(reason, dtype=REASON)).otherwise(expression)
     return expression.alias("not_rated_reason")
 
 

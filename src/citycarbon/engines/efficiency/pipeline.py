@@ -17,15 +17,16 @@ from citycarbon.engines.efficiency.benchmarks import (
     ASSIGNED_COLUMNS,
     assign_benchmarks,
     compute_benchmarks,
-    plan_medians,
+    compute_medians,
+    peer_keys,
 )
 from citycarbon.engines.efficiency.codes import INDUSTRY_LEVEL_COLUMNS, REGION_LEVEL_COLUMNS, Coding
-from citycarbon.engines.efficiency.grades import GRADE_COLUMNS, assign_grades, rank_firms
+from citycarbon.engines.efficiency.grades import GRADE_COLUMNS, assign_grades
 from citycarbon.engines.efficiency.intensities import FIRM_SCHEMA, INTENSITY_COLUMNS, compute_intensities
 from citycarbon.engines.efficiency.relative import add_relative_metrics, earlier_intensity
 from citycarbon.engines.efficiency.rollups import roll_up
 from citycarbon.engines.efficiency.totals import count_grades, sum_totals
-from citycarbon.engines.efficiency.watchlists import find_entries, track_movement
+from citycarbon.engines.efficiency.watchlists import list_firms
 
 #: Columns of :attr:`RatingResult.grades`, in order.
 RATED_COLUMNS = (
@@ -38,8 +39,6 @@ RATED_COLUMNS = (
     "k_region",
     "intensity_change",
     *GRADE_COLUMNS,
-    "rank_in_industry",
-    "rank_in_region",
 )
 
 
@@ -101,10 +100,10 @@ def rate_firms(
     measured = compute_intensities(typed.with_columns(coding.levels())).collect()
     # Every figure over all firms that the grades need, computed side by side: additive totals
     # per region and per industry code (one pass each), and the medians.
-    peers = measured.lazy().filter("is_benchmark_peer")
-    region_totals, industry_totals, *medians = pl.collect_all(
-        [*sum_totals(measured.lazy(), coding), *plan_medians(peers, coding, settings)]
+    region_totals, industry_totals, peers = pl.collect_all(
+        [*sum_totals(measured.lazy(), coding), peer_keys(measured.lazy(), coding, settings)]
     )
+    medians = compute_medians(peers, coding, settings)
     if official_benchmarks is not None:
         official_benchmarks = _known(official_benchmarks, coding)
     benchmarks = compute_benchmarks(medians, industry_totals, coding, settings, official_benchmarks)
@@ -112,20 +111,13 @@ def rate_firms(
         measured.with_columns(earlier_intensity(measured, coding)).lazy(), benchmarks, coding, settings
     )
     graded_plan = assign_grades(add_relative_metrics(compared, region_totals, coding), scheme)
-    # Rankings, grade counts and watch-list entries all start from the graded firms; collected
-    # together, the graded frame is computed once and the three run side by side.
-    graded, region_grades, industry_grades, entries = pl.collect_all(
-        [
-            rank_firms(graded_plan).select(RATED_COLUMNS),
-            *count_grades(graded_plan, coding),
-            find_entries(graded_plan, rules, coding),
-        ]
-    )
+    graded = graded_plan.select(RATED_COLUMNS).collect()
+    region_grades, industry_grades = count_grades(graded, coding)
     keys = ["period", "region_code"], ["period", "industry_code"]
     return RatingResult(
         grades=graded,
         benchmarks=benchmarks.sort("period", "industry_level", "industry_code"),
-        watchlist=track_movement(entries, rules, coding),
+        watchlist=list_firms(graded, rules, coding),
         rollups=roll_up(
             region_totals.join(region_grades, on=keys[0], nulls_equal=True),
             industry_totals.join(industry_grades, on=keys[1], nulls_equal=True),

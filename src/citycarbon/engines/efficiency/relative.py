@@ -36,39 +36,60 @@ def shift_period(mapping: Mapping[int, int | None], count: int) -> pl.Expr:
     return pl.lit(table).gather(pl.col("period").to_physical())
 
 
-def earlier_intensity(frame: pl.DataFrame, coding: Coding) -> pl.Series:
-    """Each row's organisation's intensity a year earlier (null when not rated or not positive).
+def later_positions(coding: Coding) -> dict[int, int | None]:
+    """Index of each rated period → index of the period a year later, if it is rated too."""
+    earlier = earlier_positions(coding)
+    return {before: number for number, before in earlier.items() if before is not None}
 
-    Organisation ids are database ids, nearly contiguous; then every (id, period) gets a slot
-    in a dense array, filled by position and read by position, which is several times faster
-    than a hash join on millions of rows. Sparse ids fall back to a join on one Int64 key.
+
+def other_period(
+    frame: pl.DataFrame,
+    value: pl.Expr,
+    mapping: Mapping[int, int | None],
+    coding: Coding,
+    capacity: int | None = None,
+) -> pl.Series:
+    """Each row's organisation's ``value`` in the period ``mapping`` gives (null if it has no row).
+
+    ``value`` may be null on rows that should not be found. Organisation ids are database ids,
+    nearly contiguous; then every (id, period) gets a slot in a dense array, filled by position
+    and read by position, which is several times faster than a hash join on millions of rows.
+    Sparse ids fall back to a join on one Int64 key. ``capacity`` (default: the frame's height)
+    is the number of rows the dense array may be sized against.
     """
-    name = "_earlier_intensity"
+    name = "_value"
     ids = frame["organisation_id"].drop_nulls()
     if ids.is_empty():
-        return pl.Series(name, [None] * frame.height, dtype=pl.Float64)
+        dtype = frame.lazy().select(value).collect_schema().dtypes()[0]
+        return pl.Series(name, [None] * frame.height, dtype=dtype)
     low, high = int(ids.min()), int(ids.max())  # type: ignore[arg-type]
     count = len(coding.periods) - 1
-    position = pl.col("period").to_physical().cast(pl.Int64)
     slot = (pl.col("organisation_id") - low) * count
     own = (
         frame.lazy()
-        .select((slot + position).alias("_key"), pl.col("intensity_tco2e_per_10k_cny").alias(name))
-        .filter(pl.col(name) > 0, pl.col("_key").is_not_null())
+        .select((slot + pl.col("period").to_physical().cast(pl.Int64)).alias("_key"), value.alias(name))
+        .filter(pl.col(name).is_not_null(), pl.col("_key").is_not_null())
         .collect()
     )
-    before = slot + shift_period(earlier_positions(coding), count)
+    other = slot + shift_period(mapping, count)
     size = (high - low + 1) * count
-    if size <= DENSE_SLOTS_PER_ROW * frame.height:
-        dense = pl.Series(name, [None], dtype=pl.Float64).extend_constant(None, size - 1)
+    if size <= DENSE_SLOTS_PER_ROW * (capacity or frame.height):
+        dense = pl.Series(name, [None], dtype=own[name].dtype).extend_constant(None, size - 1)
         dense.scatter(own["_key"], own[name])
-        return frame.lazy().select(pl.lit(dense).gather(before).alias(name)).collect().to_series()
+        return frame.lazy().select(pl.lit(dense).gather(other).alias(name)).collect().to_series()
     found = (
         frame.lazy()
-        .select(before.alias("_key"))
+        .select(other.alias("_key"))
         .join(own.lazy(), on="_key", how="left", maintain_order="left")
     )
     return found.collect()[name]
+
+
+def earlier_intensity(frame: pl.DataFrame, coding: Coding) -> pl.Series:
+    """Each row's organisation's intensity a year earlier (null when not rated or not positive)."""
+    intensity = pl.col("intensity_tco2e_per_10k_cny")
+    earlier = other_period(frame, pl.when(intensity > 0).then(intensity), earlier_positions(coding), coding)
+    return earlier.alias("_earlier_intensity")
 
 
 def add_relative_metrics(frame: pl.LazyFrame, region_totals: pl.DataFrame, coding: Coding) -> pl.LazyFrame:

@@ -54,14 +54,6 @@ def _sums() -> list[pl.Expr]:
     ]
 
 
-def _counts() -> list[pl.Expr]:
-    grade = pl.col("grade")
-    return [
-        grade.count().alias("rated_count"),
-        *((grade == g).sum().alias(f"grade_{g}_count") for g in range(1, MAX_GRADE + 1)),
-    ]
-
-
 def _by(frame: pl.LazyFrame, coding: Coding, aggregations: list[pl.Expr]) -> list[pl.LazyFrame]:
     plans = []
     for code in ("region_code", "industry_code"):
@@ -84,6 +76,28 @@ def sum_totals(frame: pl.LazyFrame, coding: Coding) -> list[pl.LazyFrame]:
     return _by(frame, coding, _sums())
 
 
-def count_grades(frame: pl.LazyFrame, coding: Coding) -> list[pl.LazyFrame]:
-    """Plans of :data:`GRADE_COUNTS` (rated firms, each grade) per period and region / industry code."""
-    return _by(frame, coding, _counts())
+def count_grades(frame: pl.DataFrame, coding: Coding) -> list[pl.DataFrame]:
+    """:data:`GRADE_COUNTS` (rated firms, each grade) per period and region / industry code.
+
+    Each firm counts once in the cell of (its period × code, its grade), so a count is one
+    group-by on one integer (cell position × 8 + grade) whose few thousand rows are then
+    spread into one column per grade.
+    """
+    slots = MAX_GRADE + 1
+    plans = []
+    for code in ("region_code", "industry_code"):
+        grid = coding.grid("period", code)
+        cell = grid.index() * slots + pl.col("grade").fill_null(0).cast(pl.Int64)
+        counts = frame.lazy().group_by(cell.alias("_cell")).agg(pl.len().alias("_count"))
+        plans.append(
+            counts.group_by((pl.col("_cell") // slots).alias("_position"))
+            .agg(
+                pl.col("_count").filter(pl.col("_cell") % slots > 0).sum().alias("rated_count"),
+                *(
+                    pl.col("_count").filter(pl.col("_cell") % slots == g).sum().alias(f"grade_{g}_count")
+                    for g in range(1, MAX_GRADE + 1)
+                ),
+            )
+            .select(*grid.decode(pl.col("_position")), pl.col(GRADE_COUNTS).cast(pl.UInt32))
+        )
+    return pl.collect_all(plans)

@@ -19,7 +19,12 @@ import polars as pl
 
 from citycarbon.domain.efficiency.settings import WatchRule
 from citycarbon.engines.efficiency.codes import Coding
-from citycarbon.engines.efficiency.relative import earlier_positions, shift_period
+from citycarbon.engines.efficiency.relative import (
+    earlier_positions,
+    later_positions,
+    other_period,
+    shift_period,
+)
 
 ENTRY_COLUMNS = (
     "organisation_id",
@@ -31,29 +36,10 @@ ENTRY_COLUMNS = (
     "output_per_mu_threshold_10k_cny",
 )
 _SCOPE = {"all": [], "prefecture": ["prefecture_code"], "county": ["county_code"]}
+#: Rules are bits of one UInt64 per firm, so a firm's lists a year earlier are one lookup.
+MAX_RULES = 64
 
-
-def _rule_entries(frame: pl.LazyFrame, rule: WatchRule, coding: Coding) -> pl.LazyFrame:
-    condition = pl.lit(True)
-    threshold: pl.Expr = pl.lit(None, dtype=pl.Float64)
-    if rule.min_energy_tce is not None:
-        condition = condition & (pl.col("energy_tce") >= rule.min_energy_tce)
-    if rule.grades:
-        condition = condition & pl.col("grade").is_in(list(rule.grades))
-    if rule.max_output_per_mu_percentile is not None:
-        scope = coding.grid("period", *_SCOPE[rule.percentile_scope]).index()
-        quantile = rule.max_output_per_mu_percentile / 100
-        threshold = pl.col("output_per_mu_10k_cny").quantile(quantile, "linear").over(scope)
-        condition = condition & (pl.col("output_per_mu_10k_cny") <= pl.col("output_per_mu_threshold_10k_cny"))
-    return (
-        frame.with_columns(threshold.alias("output_per_mu_threshold_10k_cny"))
-        .filter(condition.fill_null(False))
-        .with_columns(pl.lit(rule.rule_code).alias("rule_code"))
-        .select(ENTRY_COLUMNS)
-    )
-
-
-#: Columns and types of :func:`track_movement`'s result.
+#: Columns and types of :func:`list_firms`' result.
 WATCHLIST_SCHEMA = {
     "organisation_id": pl.Int64,
     "period": pl.String,
@@ -66,18 +52,29 @@ WATCHLIST_SCHEMA = {
 }
 
 
-def find_entries(frame: pl.LazyFrame, rules: Sequence[WatchRule], coding: Coding) -> pl.LazyFrame:
-    """Plan of the entries of every rule for every period in ``frame`` (``_rule`` is the rule's index)."""
-    if not rules:
-        return pl.LazyFrame(schema={**{c: WATCHLIST_SCHEMA[c] for c in ENTRY_COLUMNS}, "_rule": pl.Int32})
-    return pl.concat(
-        _rule_entries(frame, rule, coding).with_columns(pl.lit(i, dtype=pl.Int32).alias("_rule"))
-        for i, rule in enumerate(rules)
-    )
+def _threshold(rule: WatchRule, coding: Coding) -> pl.Expr:
+    """Each firm's output-per-mu threshold under ``rule`` (the percentile of its scope), or null."""
+    if rule.max_output_per_mu_percentile is None:
+        return pl.lit(None, dtype=pl.Float64)
+    scope = coding.grid("period", *_SCOPE[rule.percentile_scope]).index()
+    quantile = rule.max_output_per_mu_percentile / 100
+    return pl.col("output_per_mu_10k_cny").quantile(quantile, "linear").over(scope)
 
 
-def track_movement(entries: pl.DataFrame, rules: Sequence[WatchRule], coding: Coding) -> pl.DataFrame:
-    """The entries of :func:`find_entries` with their movement year on year.
+def _condition(rule: WatchRule, threshold: str) -> pl.Expr:
+    """Whether a firm meets every condition of ``rule`` (unknown values do not qualify)."""
+    condition = pl.lit(True)
+    if rule.min_energy_tce is not None:
+        condition = condition & (pl.col("energy_tce") >= rule.min_energy_tce)
+    if rule.grades:
+        condition = condition & pl.col("grade").is_in(list(rule.grades))
+    if rule.max_output_per_mu_percentile is not None:
+        condition = condition & (pl.col("output_per_mu_10k_cny") <= pl.col(threshold))
+    return condition.fill_null(False)
+
+
+def list_firms(graded: pl.DataFrame, rules: Sequence[WatchRule], coding: Coding) -> pl.DataFrame:
+    """Every rule's entries for every period in ``graded``, with their movement year on year.
 
     Returns
     -------
@@ -89,40 +86,82 @@ def track_movement(entries: pl.DataFrame, rules: Sequence[WatchRule], coding: Co
     """
     if not rules:
         return pl.DataFrame(schema=WATCHLIST_SCHEMA)
-    # One Int64 key per (organisation, rule, period index); a year earlier or later is the same
-    # key with another period index, so movement is a set lookup instead of a string join.
-    earlier = earlier_positions(coding)
-    later = {before: number for number, before in earlier.items() if before is not None}
+    if len(rules) > MAX_RULES:
+        raise ValueError(f"at most {MAX_RULES} watch-list rules can be applied at once")
+    thresholds = [f"_threshold_{i}" for i in range(len(rules))]
+    judged = graded.lazy().select(
+        "organisation_id",
+        "period",
+        "energy_tce",
+        "grade",
+        "output_per_mu_10k_cny",
+        *(_threshold(rule, coding).alias(name) for rule, name in zip(rules, thresholds, strict=True)),
+    )
+    bits = [
+        _condition(rule, name).cast(pl.UInt64) * (1 << i)
+        for i, (rule, name) in enumerate(zip(rules, thresholds, strict=True))
+    ]
+    # Only listed firms go on: a firm's lists a year earlier and a year later are then one dense
+    # lookup each among the listed (no join, no pass over every firm).
+    frame = judged.with_columns(pl.sum_horizontal(bits).alias("_mask")).filter(pl.col("_mask") > 0).collect()
+    if frame.is_empty():
+        return pl.DataFrame(schema=WATCHLIST_SCHEMA)
     count = len(coding.periods) - 1
-    position = pl.col("period").to_physical().cast(pl.Int64)
-    slot = (pl.col("organisation_id") * len(rules) + pl.col("_rule")) * count
-    keyed = entries.lazy().with_columns((slot + position).alias("_key")).collect()
-    listed = keyed["_key"].implode()
-    before = slot + shift_period(earlier, count)
-    current = keyed.lazy().with_columns(
-        pl.when(before.is_null())
-        .then(pl.lit(None, dtype=pl.String))
-        .when(before.is_in(listed))
-        .then(pl.lit("stayed"))
-        .otherwise(pl.lit("entered"))
-        .alias("movement")
+    mask = pl.col("_mask")
+    frame = frame.with_columns(
+        other_period(frame, mask, earlier_positions(coding), coding, graded.height)
+        .fill_null(0)
+        .alias("_earlier"),
+        other_period(frame, mask, later_positions(coding), coding, graded.height)
+        .fill_null(0)
+        .alias("_later"),
+        shift_period(earlier_positions(coding), count).alias("_earlier_period"),
+        shift_period(later_positions(coding), count).alias("_later_period"),
     )
-    next_position = shift_period(later, count)
-    left = (
-        keyed.lazy()
-        .filter(next_position.is_not_null() & ~(slot + next_position).is_in(listed))
-        .with_columns(
-            pl.lit(coding.periods).gather(next_position).alias("period"), pl.lit("left").alias("movement")
+    parts = []
+    for i, (rule, name) in enumerate(zip(rules, thresholds, strict=True)):
+        bit = 1 << i
+        on = (pl.col("_mask") & bit) != 0
+        common = [
+            pl.lit(rule.rule_code).alias("rule_code"),
+            pl.col(name).alias("output_per_mu_threshold_10k_cny"),
+            pl.lit(i, dtype=pl.Int32).alias("_rule"),
+        ]
+        parts.append(
+            frame.lazy()
+            .filter(on)
+            .with_columns(
+                *common,
+                pl.when(pl.col("_earlier_period").is_null())
+                .then(pl.lit(None, dtype=pl.String))
+                .when((pl.col("_earlier") & bit) != 0)
+                .then(pl.lit("stayed"))
+                .otherwise(pl.lit("entered"))
+                .alias("movement"),
+            )
         )
-    )
-    # Sorted before the period becomes text: Enum periods and rule ranks compare as integers,
-    # in the same order as the text would.
+        parts.append(
+            frame.lazy()
+            .filter(on & pl.col("_later_period").is_not_null() & ((pl.col("_later") & bit) == 0))
+            .with_columns(
+                *common,
+                pl.lit(coding.periods).gather(pl.col("_later_period")).alias("period"),
+                pl.lit("left").alias("movement"),
+            )
+        )
+    # Sorted on one integer made of period, rule code rank and organisation id before the period
+    # becomes text: Enum periods compare as integers, in the same order as the text would.
     ranks = {code: number for number, code in enumerate(sorted(rule.rule_code for rule in rules))}
-    by_code = pl.Series([ranks[rule.rule_code] for rule in rules], dtype=pl.Int32)
+    by_code = pl.Series([ranks[rule.rule_code] for rule in rules], dtype=pl.Int64)
+    low, high = frame["organisation_id"].min(), frame["organisation_id"].max()
+    span = int(high) - int(low) + 1  # type: ignore[arg-type]
+    order = (
+        pl.col("period").to_physical().cast(pl.Int64) * len(rules) + pl.lit(by_code).gather(pl.col("_rule"))
+    ) * span + (pl.col("organisation_id") - low)
     columns = list(WATCHLIST_SCHEMA)
     return (
-        pl.concat([current.select(*columns, "_rule"), left.select(*columns, "_rule")])
-        .sort("period", pl.lit(by_code).gather(pl.col("_rule")), "organisation_id")
+        pl.concat([part.select(*columns, "_rule") for part in parts])
+        .sort(order)
         .select(columns)
         .cast(WATCHLIST_SCHEMA)  # type: ignore[arg-type]
         .collect()
