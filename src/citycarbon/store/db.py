@@ -159,9 +159,7 @@ class PreparedInsert:
         if found is None:
             marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
             if marker is None:
-                raise ValueError(
-                    f"PreparedInsert needs a ? or %s paramstyle, not {dialect.paramstyle}"
-                )
+                raise ValueError(f"PreparedInsert needs a ? or %s paramstyle, not {dialect.paramstyle}")
             quote = dialect.identifier_preparer
             names = ", ".join(quote.quote(column.name) for column in self.columns)
             head = f"INSERT INTO {quote.format_table(self.table)} ({names}) VALUES "
