@@ -23,7 +23,6 @@ from citycarbon.domain.efficiency.schemes import GradingScheme
 from citycarbon.domain.efficiency.settings import BenchmarkSettings, WatchRule, year_earlier
 from citycarbon.domain.errors import CityCarbonError
 from citycarbon.domain.ledger.period import parse_period
-from citycarbon.engines.efficiency.codes import industry_levels, region_levels
 from citycarbon.engines.efficiency.pipeline import RatingResult, rate_firms
 from citycarbon.refdata.codes import load_industry_catalogue, load_region_catalogue
 from citycarbon.refdata.grading import load_grading_scheme, load_grading_schemes, load_watch_rules
@@ -132,8 +131,8 @@ def run_engine(firms: pl.DataFrame, options: RatingOptions) -> RatingResult:
     """Rate the stacked frame with the catalogues' level tables."""
     return rate_firms(
         firms,
-        industry_levels=industry_levels(firms["industry_code"].unique(), load_industry_catalogue()),
-        region_levels=region_levels(firms["region_code"].unique(), load_region_catalogue()),
+        industries=load_industry_catalogue(),
+        regions=load_region_catalogue(),
         scheme=options.scheme,
         settings=options.benchmark,
         rules=options.rules,

@@ -9,7 +9,6 @@ import polars as pl
 import pytest
 
 from citycarbon.domain.efficiency.settings import BenchmarkSettings, WatchRule
-from citycarbon.engines.efficiency.codes import industry_levels, region_levels
 from citycarbon.engines.efficiency.intensities import FIRM_SCHEMA
 from citycarbon.engines.efficiency.pipeline import RatingResult, rate_firms
 from citycarbon.refdata.codes import load_industry_catalogue, load_region_catalogue
@@ -45,8 +44,8 @@ def rate(
 ) -> RatingResult:
     return rate_firms(
         frame,
-        industry_levels=industry_levels(frame["industry_code"], load_industry_catalogue()),
-        region_levels=region_levels(frame["region_code"], load_region_catalogue()),
+        industries=load_industry_catalogue(),
+        regions=load_region_catalogue(),
         scheme=load_grading_scheme(scheme),
         settings=settings or BenchmarkSettings(min_peers=3),
         rules=rules,

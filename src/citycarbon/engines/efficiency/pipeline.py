@@ -13,6 +13,7 @@ import polars as pl
 
 from citycarbon.domain.efficiency.schemes import GradingScheme
 from citycarbon.domain.efficiency.settings import BenchmarkSettings, WatchRule
+from citycarbon.domain.identifiers import IndustryCatalogue, RegionCatalogue
 from citycarbon.engines.efficiency.benchmarks import (
     ASSIGNED_COLUMNS,
     assign_benchmarks,
@@ -20,7 +21,13 @@ from citycarbon.engines.efficiency.benchmarks import (
     compute_medians,
     peer_keys,
 )
-from citycarbon.engines.efficiency.codes import INDUSTRY_LEVEL_COLUMNS, REGION_LEVEL_COLUMNS, Coding
+from citycarbon.engines.efficiency.codes import (
+    INDUSTRY_LEVEL_COLUMNS,
+    REGION_LEVEL_COLUMNS,
+    Coding,
+    industry_levels,
+    region_levels,
+)
 from citycarbon.engines.efficiency.grades import GRADE_COLUMNS, assign_grades
 from citycarbon.engines.efficiency.intensities import FIRM_SCHEMA, INTENSITY_COLUMNS, compute_intensities
 from citycarbon.engines.efficiency.relative import add_relative_metrics, earlier_intensity
@@ -69,8 +76,8 @@ class RatingResult:
 def rate_firms(
     firms: pl.DataFrame,
     *,
-    industry_levels: pl.DataFrame,
-    region_levels: pl.DataFrame,
+    industries: IndustryCatalogue,
+    regions: RegionCatalogue,
     scheme: GradingScheme,
     settings: BenchmarkSettings,
     rules: Sequence[WatchRule] = (),
@@ -84,15 +91,15 @@ def rate_firms(
         Emissions [tCO2e], energy [tce], output value and value added [10^4 CNY], land [mu]
         per organisation and period. Several periods are rated together and independently;
         year-on-year figures use the earlier period when it is present.
-    industry_levels, region_levels
-        From :mod:`citycarbon.engines.efficiency.codes`, covering the codes in ``firms``.
+    industries, regions
+        GB/T 4754 and GB/T 2260 catalogues: each distinct code's levels are looked up once.
     scheme, settings, rules
         Grading scheme, benchmark settings and watch-list rules.
     official_benchmarks
         Optional official benchmark table, preferred to computed benchmarks of the same code.
 
     """
-    coding = Coding.build(firms["period"].drop_nulls().unique(), industry_levels, region_levels)
+    coding = _coding(firms, industries, regions)
     enums = {name: coding.dtype(name) for name in ("period", "industry_code", "region_code")}
     typed = firms.lazy().select(
         [pl.col(name).cast(enums.get(name, dtype)) for name, dtype in FIRM_SCHEMA.items()]
@@ -123,6 +130,17 @@ def rate_firms(
             industry_totals.join(industry_grades, on=keys[1], nulls_equal=True),
             coding,
         ),
+    )
+
+
+def _coding(firms: pl.DataFrame, industries: IndustryCatalogue, regions: RegionCatalogue) -> Coding:
+    """The run's Enums and level tables, from the distinct codes (found side by side in one pass)."""
+    distinct = firms.lazy().select(
+        pl.col(name).drop_nulls().unique().implode() for name in ("period", "industry_code", "region_code")
+    )
+    periods, industry_codes, region_codes = (column[0] for column in distinct.collect().get_columns())
+    return Coding.build(
+        periods, industry_levels(industry_codes, industries), region_levels(region_codes, regions)
     )
 
 
