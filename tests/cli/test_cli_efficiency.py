@@ -82,3 +82,31 @@ def test_watchlist_json_and_bad_options(env: Path) -> None:
     assert bad.exit_code == 2
     unknown = runner.invoke(app, ["rate", "--period", "2024", "--scheme", "hangzhou", "--lang", "en"])
     assert unknown.exit_code == 3
+
+
+def test_ranking_of_an_industry_and_a_county(env: Path) -> None:
+    assert runner.invoke(app, ["rate", "--period", "2024", "--min-peers", "3"]).exit_code == 0
+    table = runner.invoke(app, ["ranking", "--period", "2024", "--industry", "C3411", "--lang", "en"])
+    assert table.exit_code == 0, table.output
+    assert "Ranking by K in industry C3411, 2024 (huzhou)" in table.output
+    lines = [next(line for line in table.output.splitlines() if firm in line) for firm in FIRMS]
+    assert [line.split()[1] for line in lines] == ["1", "2", "3"]  # K 0.4375, 0.875, 3.5
+    assert "0.4375" in lines[0] and "3.5000" in lines[2]
+    chinese = runner.invoke(app, ["ranking", "--period", "2024", "--county", "331002", "--lang", "zh_CN"])
+    assert chinese.exit_code == 0, chinese.output
+    assert "区县 331002 碳效排名" in chinese.output and "名次" in chinese.output
+    listed = runner.invoke(app, ["ranking", "--period", "2024", "--county", "331002", "--json"])
+    assert listed.exit_code == 0, listed.output
+    document = json.loads(listed.stdout)
+    assert (document["dimension"], document["code"], document["ranked_count"]) == ("county", "331002", 3)
+    assert [(r["uscc"], r["rank"]) for r in document["rows"]] == list(zip(FIRMS, (1, 2, 3), strict=True))
+
+
+def test_ranking_errors_are_reported_without_traceback(env: Path) -> None:
+    neither = runner.invoke(app, ["ranking", "--period", "2024", "--lang", "en"])
+    assert neither.exit_code == 2
+    assert "Give exactly one group to rank" in neither.output
+    unrated = runner.invoke(app, ["ranking", "--period", "2024", "--county", "331002", "--lang", "zh_CN"])
+    assert unrated.exit_code == 2
+    assert "2024 尚未按方案 huzhou 进行碳效评价" in unrated.output
+    assert "Traceback" not in neither.output + unrated.output

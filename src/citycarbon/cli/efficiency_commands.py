@@ -1,8 +1,9 @@
-"""Carbon-efficiency commands: rate a period, show watch-lists, issue and verify grade cards."""
+"""Carbon-efficiency commands: rate a period, show watch-lists and rankings, issue and verify cards."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,9 @@ PeriodOption = Annotated[str, typer.Option("--period", help="2024, 2024-Q1 or 20
 SchemeOption = Annotated[
     str | None, typer.Option("--scheme", help="Grading scheme: huzhou (default), quzhou")
 ]
+MSG_RANKING_INDUSTRY = "Ranking by K in industry {code}, {period} ({scheme})"
+MSG_RANKING_COUNTY = "Ranking by K in county {code}, {period} ({scheme})"
+RANKING_TITLES = {"industry": MSG_RANKING_INDUSTRY, "county": MSG_RANKING_COUNTY}
 card_app = typer.Typer(help="Carbon-efficiency cards / 碳效码证书", no_args_is_help=True)
 
 
@@ -133,6 +137,50 @@ def watchlist_command(
     Console().print(table)
 
 
+def ranking_command(
+    period: PeriodOption,
+    industry: Annotated[
+        str | None, typer.Option("--industry", help="Benchmark industry code (GB/T 4754), e.g. C3411")
+    ] = None,
+    county: Annotated[
+        str | None, typer.Option("--county", help="County code (GB/T 2260), e.g. 331002")
+    ] = None,
+    scheme: SchemeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    db: DatabaseUrl = None,
+    lang: Lang = None,
+) -> None:
+    """Rank the firms of one industry or one county by K (1 = lowest K); unrated firms last."""
+    from citycarbon.services.efficiency_rankings import ranking
+
+    tr = translator(lang)
+    try:
+        found = ranking(database_url(db), period, industry=industry, county=county, scheme=scheme)
+    except CityCarbonError as error:
+        fail(error, lang)
+    if as_json:
+        document = {k: v for k, v in asdict(found).items() if k != "rows"}
+        document |= {"ranked_count": found.ranked_count, "rows": [asdict(row) for row in found.rows]}
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    title = tr(RANKING_TITLES[found.dimension])
+    table = Table(title=title.format(code=found.code, period=found.period, scheme=found.scheme))
+    table.add_column(tr("Rank"), justify="right")
+    table.add_column(tr("Credit code"))
+    table.add_column(tr("Name"))
+    table.add_column(tr("K"), justify="right")
+    table.add_column(tr("Grade"))
+    for row in found.rows:
+        table.add_row(
+            str(row.rank) if row.rank is not None else "—",
+            row.uscc,
+            row.name,
+            f"{row.k_industry:.4f}" if row.k_industry is not None else "—",
+            row.grade_code or "—",
+        )
+    Console().print(table)
+
+
 @card_app.command("issue")
 def card_issue_command(
     uscc: Annotated[str, typer.Argument(help="Unified social credit code")],
@@ -187,4 +235,5 @@ def register(app: typer.Typer) -> None:
     """Attach the carbon-efficiency commands to ``app``."""
     app.command("rate")(rate_command)
     app.command("watchlist")(watchlist_command)
+    app.command("ranking")(ranking_command)
     app.add_typer(card_app, name="card")

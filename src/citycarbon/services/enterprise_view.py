@@ -12,7 +12,9 @@ from typing import Any
 
 from citycarbon.domain.access.policy import Forbidden, OrganisationRef, write_access
 from citycarbon.domain.access.roles import Principal
+from citycarbon.refdata.grading import load_grading_scheme
 from citycarbon.services.caller import Caller
+from citycarbon.services.efficiency_rankings import OrganisationRanks, organisation_ranks
 from citycarbon.services.ledger_queries import PeriodRange, ResultView, list_results
 from citycarbon.services.rating import ProfileRating, profile_rating
 from citycarbon.services.reporting import build_report
@@ -26,7 +28,7 @@ MAX_PERIODS = 500
 
 @dataclass(frozen=True, slots=True)
 class EnterpriseOverview:
-    """An organisation, its current results by period, its grade when rated, and its sign-offs."""
+    """An organisation, its current results by period, its grade and ranks when rated, its sign-offs."""
 
     organisation_id: int
     uscc: str
@@ -36,6 +38,7 @@ class EnterpriseOverview:
     region_code: str
     results: list[ResultView]
     rating: ProfileRating | None
+    ranks: OrganisationRanks | None = None
     sign_offs: list[SignOff] = field(default_factory=list)
     can_sign_off: bool = False
     can_enter_data: bool = False
@@ -54,6 +57,10 @@ def enterprise_overview(url: str, caller: Caller, organisation_id: int) -> Enter
     with unit_of_work(url) as session:
         org = readable(session, caller, organisation_id, "enterprise_page")
         rating = profile_rating(session, org.id)
+        ranks = None
+        if rating is not None:
+            scheme = load_grading_scheme().code  # the scheme profile_rating reads
+            ranks = organisation_ranks(session, org.id, rating.period_code, scheme)
         sign_offs = list_sign_offs(session, org.id)
         head = (org.id, org.uscc, org.name, org.kind, org.industry_code, org.region_code)
         can_enter_data = _may_write(caller.principal, OrganisationRef(org.id, org.region_code))
@@ -62,6 +69,7 @@ def enterprise_overview(url: str, caller: Caller, organisation_id: int) -> Enter
         *head,
         results=results,
         rating=rating,
+        ranks=ranks,
         sign_offs=sign_offs,
         can_sign_off=may_sign_off(caller.principal, organisation_id),
         can_enter_data=can_enter_data,

@@ -9,6 +9,7 @@ the new one with multi-row INSERTs.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -229,3 +230,88 @@ def graded_periods(session: Session, organisation_id: int, scheme_code: str) -> 
         .order_by(EfficiencyGrade.period_code.desc())
     )
     return [(str(code), int(grade)) for code, grade in session.execute(query).all() if grade is not None]
+
+
+#: The grade column naming each group a ranking can be read for.
+RANKING_GROUPS = {
+    "industry": EfficiencyGrade.benchmark_industry_code,
+    "county": EfficiencyGrade.county_code,
+}
+_GROUP_SCHEMA = {
+    "organisation_id": pl.Int64,
+    "uscc": pl.String,
+    "name": pl.String,
+    "k_industry": pl.Float64,
+    "grade": pl.Int64,
+    "grade_code": pl.String,
+    "industry_code": pl.String,
+    "region_code": pl.String,
+}
+
+
+def _current_run_id(period_code: str, scheme_code: str) -> Any:
+    return (
+        select(RatingRun.id)
+        .where(
+            RatingRun.period_code == period_code,
+            RatingRun.scheme_code == scheme_code,
+            RatingRun.superseded_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+
+
+def group_grades(
+    session: Session, period_code: str, scheme_code: str, dimension: str, code: str, *, names: bool = True
+) -> pl.DataFrame:
+    """Current grade rows of one group of a period and scheme, to be ranked (unordered).
+
+    ``dimension`` is ``industry`` (rows compared with benchmark industry ``code``) or
+    ``county`` (rows rated in county ``code``); see :data:`RANKING_GROUPS`. Columns:
+    ``organisation_id``, ``uscc``, ``name``, ``k_industry``, ``grade``, ``grade_code``,
+    ``industry_code``, ``region_code`` — only ``organisation_id``, ``k_industry`` and ``grade``
+    when ``names`` is false, which is all a single firm's rank needs. The query selects the
+    current run first, so it reads the (run, group code) index.
+    """
+    grade = EfficiencyGrade
+    columns: list[Any] = [grade.organisation_id, grade.k_industry, grade.grade]
+    if names:
+        columns[1:1] = [Organisation.uscc, Organisation.name]
+        columns += [grade.grade_code, grade.industry_code, grade.region_code]
+    query = select(*columns).where(
+        grade.rating_run_id == _current_run_id(period_code, scheme_code),
+        RANKING_GROUPS[dimension] == code,
+    )
+    if names:
+        query = query.join(Organisation, Organisation.id == grade.organisation_id)
+    schema = {str(c.key): _GROUP_SCHEMA[str(c.key)] for c in columns}
+    return pl.read_database(query, session.connection(), schema_overrides=schema).select(
+        pl.col(name).cast(dtype) for name, dtype in schema.items()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GradeGroups:
+    """The groups one organisation's current grade row belongs to, and whether it was graded."""
+
+    benchmark_industry_code: str | None
+    county_code: str | None
+    is_graded: bool
+
+
+def organisation_groups(
+    session: Session, organisation_id: int, period_code: str, scheme_code: str
+) -> GradeGroups | None:
+    """The benchmark industry and county of an organisation's current grade row, if it has one."""
+    grade = EfficiencyGrade
+    query = select(grade.benchmark_industry_code, grade.county_code, grade.grade.is_not(None)).where(
+        grade.organisation_id == organisation_id,
+        grade.period_code == period_code,
+        grade.scheme_code == scheme_code,
+        grade.superseded_at.is_(None),
+    )
+    found = session.execute(query).one_or_none()
+    if found is None:
+        return None
+    industry, county, graded = found
+    return GradeGroups(industry, county, bool(graded))

@@ -4,6 +4,8 @@ A rating run records the scheme version, benchmark settings and a fingerprint of
 every grade row keeps the inputs (emissions, value added, output, land), the benchmark it was
 compared with and the reason when it could not be graded. Re-rating a period marks the rows of
 the earlier run ``superseded_at`` instead of deleting them, as ``emission_result`` does.
+Ranks by K are not stored: they are computed when one benchmark industry or one county of a
+run is read (``county_code`` is the county the firm was rated in, retired codes followed).
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ class EfficiencyGrade(Base):
             sqlite_where=_CURRENT,
             postgresql_where=_CURRENT,
         ),
+        # Ranks are computed on read, one industry or county of a run at a time.
+        Index("ix_efficiency_grade_run_industry", "rating_run_id", "benchmark_industry_code"),
+        Index("ix_efficiency_grade_run_county", "rating_run_id", "county_code"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     rating_run_id: Mapped[int] = mapped_column(ForeignKey("rating_run.id"), index=True)
@@ -91,6 +96,7 @@ class EfficiencyGrade(Base):
     scheme_version: Mapped[str] = mapped_column(String(32))
     industry_code: Mapped[str | None] = mapped_column(String(5))
     region_code: Mapped[str] = mapped_column(String(6))
+    county_code: Mapped[str | None] = mapped_column(String(6))
     emissions_tco2e: Mapped[float | None] = mapped_column(Float)
     energy_tce: Mapped[float | None] = mapped_column(Float)
     output_value_10k_cny: Mapped[float | None] = mapped_column(Float)
@@ -119,8 +125,6 @@ class EfficiencyGrade(Base):
     grade_label_en: Mapped[str | None] = mapped_column(String(64))
     colour: Mapped[str | None] = mapped_column(String(16))
     level_code: Mapped[str | None] = mapped_column(String(16))
-    rank_in_industry: Mapped[int | None] = mapped_column(Integer)
-    rank_in_region: Mapped[int | None] = mapped_column(Integer)
     not_rated_reason: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

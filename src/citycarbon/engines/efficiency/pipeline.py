@@ -57,7 +57,7 @@ class RatingResult:
     ----------
     grades
         One row per organisation and period: inputs, intensities, benchmark used, K, grade,
-        level, colour, ranks and ``not_rated_reason``.
+        level, colour and ``not_rated_reason`` (ranks are read per group: ``rankings.py``).
     benchmarks
         Every benchmark computed (or supplied) per period, industry code and level.
     watchlist
@@ -135,10 +135,9 @@ def rate_firms(
 
 def _coding(firms: pl.DataFrame, industries: IndustryCatalogue, regions: RegionCatalogue) -> Coding:
     """The run's Enums and level tables, from the distinct codes (found side by side in one pass)."""
-    distinct = firms.lazy().select(
-        pl.col(name).drop_nulls().unique().implode() for name in ("period", "industry_code", "region_code")
-    )
-    periods, industry_codes, region_codes = (column[0] for column in distinct.collect().get_columns())
+    names = ("period", "industry_code", "region_code")
+    distinct = pl.collect_all(firms.lazy().group_by(name).agg().drop_nulls() for name in names)
+    periods, industry_codes, region_codes = (frame.to_series() for frame in distinct)
     return Coding.build(
         periods, industry_levels(industry_codes, industries), region_levels(region_codes, regions)
     )
