@@ -68,10 +68,11 @@ def peer_keys(frame: pl.LazyFrame, coding: Coding, settings: BenchmarkSettings) 
     return frame.filter("is_benchmark_peer").select(*keys, "intensity_tco2e_per_10k_cny")
 
 
-def compute_medians(peers: pl.DataFrame, coding: Coding, settings: BenchmarkSettings) -> list[pl.DataFrame]:
-    """The peers' median intensity per period and code, one frame per level (none unless ``median``).
+def plan_medians(peers: pl.LazyFrame, coding: Coding, settings: BenchmarkSettings) -> list[pl.LazyFrame]:
+    """Plans of the peers' median intensity per period and code, one per level (none unless ``median``).
 
-    ``peers`` comes from :func:`peer_keys`; each key is the position of period × code.
+    ``peers`` is the plan of :func:`peer_keys`; each key is the position of period × code.
+    Collected together with the totals, the narrowed peers are computed once for all levels.
     """
     if settings.method != "median":
         return []
@@ -79,12 +80,11 @@ def compute_medians(peers: pl.DataFrame, coding: Coding, settings: BenchmarkSett
     for level in settings.levels:
         grid = coding.grid("period", f"{level}_code")
         plans.append(
-            peers.lazy()
-            .group_by(level)
+            peers.group_by(level)
             .agg(pl.col("intensity_tco2e_per_10k_cny").median())
             .select(*grid.decode(pl.col(level)), "intensity_tco2e_per_10k_cny")
         )
-    return pl.collect_all(plans)
+    return plans
 
 
 def compute_benchmarks(
@@ -99,7 +99,7 @@ def compute_benchmarks(
     Parameters
     ----------
     medians
-        For the median method, the frames of :func:`compute_medians`; else empty.
+        For the median method, the collected plans of :func:`plan_medians`; else empty.
     industry_totals
         Sums per period and ``industry_code`` (see :mod:`~citycarbon.engines.efficiency.totals`).
     coding

@@ -18,8 +18,8 @@ from citycarbon.engines.efficiency.benchmarks import (
     ASSIGNED_COLUMNS,
     assign_benchmarks,
     compute_benchmarks,
-    compute_medians,
     peer_keys,
+    plan_medians,
 )
 from citycarbon.engines.efficiency.codes import (
     INDUSTRY_LEVEL_COLUMNS,
@@ -107,10 +107,10 @@ def rate_firms(
     measured = compute_intensities(typed.with_columns(coding.levels())).collect()
     # Every figure over all firms that the grades need, computed side by side: additive totals
     # per region and per industry code (one pass each), and the medians.
-    region_totals, industry_totals, peers = pl.collect_all(
-        [*sum_totals(measured.lazy(), coding), peer_keys(measured.lazy(), coding, settings)]
+    peers = peer_keys(measured.lazy(), coding, settings)
+    region_totals, industry_totals, *medians = pl.collect_all(
+        [*sum_totals(measured.lazy(), coding), *plan_medians(peers, coding, settings)]
     )
-    medians = compute_medians(peers, coding, settings)
     if official_benchmarks is not None:
         official_benchmarks = _known(official_benchmarks, coding)
     benchmarks = compute_benchmarks(medians, industry_totals, coding, settings, official_benchmarks)
