@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-
 from citycarbon.store import registry_journal_tables, registry_tables
-from citycarbon.store.db import get_engine
-from citycarbon.store.tables import Base
+
+from .conftest import CheckSchema
 
 TABLES = {
     name
@@ -17,14 +14,9 @@ TABLES = {
 }
 
 
-def test_migrated_registry_schema_matches_the_models(db_url: str) -> None:
+def test_migrated_registry_schema_matches_the_models(migrated_schema: CheckSchema) -> None:
     assert len(TABLES) == 15 and all(name.startswith("sink_") for name in TABLES)
 
-    def ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-        table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
-        return table in TABLES
-
-    with get_engine(db_url).connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_object": ours})
-        assert compare_metadata(context, Base.metadata) == []
-        assert "0009" in context.get_current_heads()  # 0009 (transfer function) follows 0004
+    schema = migrated_schema(TABLES)
+    assert schema.differences == []
+    assert "0009" in schema.heads  # 0009 (transfer function) follows 0004
