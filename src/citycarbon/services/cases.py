@@ -471,17 +471,7 @@ def attach_evidence(
             uploaded_by=caller.principal.username,
             uploaded_at=now or _now(),
         )
-        session.add(row)
-        record_event(
-            session,
-            caller,
-            action="write",
-            resource=RESOURCE,
-            subject_organisation_id=org.id,
-            detail=f"case {case.id} evidence {name}",
-        )
-        session.flush()
-        return row.id
+        return _add_audited(session, caller, row, org.id, f"case {case.id} evidence {name}")
 
 
 def rate_case(
@@ -513,17 +503,28 @@ def rate_case(
             rated_by=caller.principal.username,
             rated_at=now or _now(),
         )
-        session.add(row)
-        record_event(
-            session,
-            caller,
-            action="write",
-            resource=RESOURCE,
-            subject_organisation_id=org.id,
-            detail=f"case {case.id} rated {score}",
-        )
-        session.flush()
-        return row.id
+        return _add_audited(session, caller, row, org.id, f"case {case.id} rated {score}")
+
+
+def _add_audited(
+    session: Session,
+    caller: Caller,
+    row: SupervisionCaseEvidence | SupervisionCaseRating,
+    organisation_id: int,
+    detail: str,
+) -> int:
+    """Add a record an enterprise or officer made on a case, audited as a write; return its id."""
+    session.add(row)
+    record_event(
+        session,
+        caller,
+        action="write",
+        resource=RESOURCE,
+        subject_organisation_id=organisation_id,
+        detail=detail,
+    )
+    session.flush()
+    return row.id
 
 
 # --- Thin named use cases (what the adapters call) ----------------------------------------
