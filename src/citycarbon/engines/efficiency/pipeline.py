@@ -33,7 +33,7 @@ from citycarbon.engines.efficiency.intensities import FIRM_SCHEMA, INTENSITY_COL
 from citycarbon.engines.efficiency.relative import add_relative_metrics, earlier_intensity
 from citycarbon.engines.efficiency.rollups import roll_up
 from citycarbon.engines.efficiency.totals import count_grades, sum_totals
-from citycarbon.engines.efficiency.watchlists import list_firms
+from citycarbon.engines.efficiency.watchlists import judge, list_firms
 
 #: Columns of :attr:`RatingResult.grades`, in order.
 RATED_COLUMNS = (
@@ -119,12 +119,15 @@ def rate_firms(
     )
     graded_plan = assign_grades(add_relative_metrics(compared, region_totals, coding), scheme)
     graded = graded_plan.select(RATED_COLUMNS).collect()
-    region_grades, industry_grades = count_grades(graded, coding)
+    # Grade counts and the watch-list judgement both read the graded firms: side by side.
+    region_grades, industry_grades, listed = pl.collect_all(
+        [*count_grades(graded.lazy(), coding), judge(graded.lazy(), rules, coding)]
+    )
     keys = ["period", "region_code"], ["period", "industry_code"]
     return RatingResult(
         grades=graded,
         benchmarks=benchmarks.sort("period", "industry_level", "industry_code"),
-        watchlist=list_firms(graded, rules, coding),
+        watchlist=list_firms(listed, rules, coding, graded.height),
         rollups=roll_up(
             region_totals.join(region_grades, on=keys[0], nulls_equal=True),
             industry_totals.join(industry_grades, on=keys[1], nulls_equal=True),

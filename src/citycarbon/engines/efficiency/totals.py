@@ -76,8 +76,8 @@ def sum_totals(frame: pl.LazyFrame, coding: Coding) -> list[pl.LazyFrame]:
     return _by(frame, coding, _sums())
 
 
-def count_grades(frame: pl.DataFrame, coding: Coding) -> list[pl.DataFrame]:
-    """:data:`GRADE_COUNTS` (rated firms, each grade) per period and region / industry code.
+def count_grades(frame: pl.LazyFrame, coding: Coding) -> list[pl.LazyFrame]:
+    """Plans of :data:`GRADE_COUNTS` (rated firms, each grade) per period and region / industry code.
 
     Each firm counts once in the cell of (its period × code, its grade), so a count is one
     group-by on one integer (cell position × 8 + grade) whose few thousand rows are then
@@ -88,7 +88,7 @@ def count_grades(frame: pl.DataFrame, coding: Coding) -> list[pl.DataFrame]:
     for code in ("region_code", "industry_code"):
         grid = coding.grid("period", code)
         cell = grid.index() * slots + pl.col("grade").fill_null(0).cast(pl.Int64)
-        counts = frame.lazy().group_by(cell.alias("_cell")).agg(pl.len().alias("_count"))
+        counts = frame.group_by(cell.alias("_cell")).agg(pl.len().alias("_count"))
         plans.append(
             counts.group_by((pl.col("_cell") // slots).alias("_position"))
             .agg(
@@ -100,4 +100,4 @@ def count_grades(frame: pl.DataFrame, coding: Coding) -> list[pl.DataFrame]:
             )
             .select(*grid.decode(pl.col("_position")), pl.col(GRADE_COUNTS).cast(pl.UInt32))
         )
-    return pl.collect_all(plans)
+    return plans

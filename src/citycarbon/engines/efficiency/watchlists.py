@@ -73,23 +73,16 @@ def _condition(rule: WatchRule, threshold: str) -> pl.Expr:
     return condition.fill_null(False)
 
 
-def list_firms(graded: pl.DataFrame, rules: Sequence[WatchRule], coding: Coding) -> pl.DataFrame:
-    """Every rule's entries for every period in ``graded``, with their movement year on year.
+def judge(graded: pl.LazyFrame, rules: Sequence[WatchRule], coding: Coding) -> pl.LazyFrame:
+    """Plan of the firms on at least one list: their judged values and ``_mask`` (bit i: rule i).
 
-    Returns
-    -------
-    DataFrame
-        :data:`ENTRY_COLUMNS` plus ``movement``: ``entered``, ``stayed``, or ``left`` (on the
-        list a year earlier but not now; values are then those of the earlier period). Null when
-        the earlier period is not rated, so movement is unknown rather than guessed.
-
+    Every firm is judged once against every rule; only listed firms (a tenth or so) go on to
+    :func:`list_firms`, whose year-on-year lookups then run among the listed only.
     """
-    if not rules:
-        return pl.DataFrame(schema=WATCHLIST_SCHEMA)
     if len(rules) > MAX_RULES:
         raise ValueError(f"at most {MAX_RULES} watch-list rules can be applied at once")
     thresholds = [f"_threshold_{i}" for i in range(len(rules))]
-    judged = graded.lazy().select(
+    judged = graded.select(
         "organisation_id",
         "period",
         "energy_tce",
@@ -101,18 +94,37 @@ def list_firms(graded: pl.DataFrame, rules: Sequence[WatchRule], coding: Coding)
         _condition(rule, name).cast(pl.UInt64) * (1 << i)
         for i, (rule, name) in enumerate(zip(rules, thresholds, strict=True))
     ]
-    # Only listed firms go on: a firm's lists a year earlier and a year later are then one dense
-    # lookup each among the listed (no join, no pass over every firm).
-    frame = judged.with_columns(pl.sum_horizontal(bits).alias("_mask")).filter(pl.col("_mask") > 0).collect()
-    if frame.is_empty():
+    mask = pl.sum_horizontal(bits) if bits else pl.lit(0, dtype=pl.UInt64)
+    return judged.with_columns(mask.alias("_mask")).filter(pl.col("_mask") > 0)
+
+
+def list_firms(
+    listed: pl.DataFrame, rules: Sequence[WatchRule], coding: Coding, population: int
+) -> pl.DataFrame:
+    """Every rule's entries for every period, with their movement year on year.
+
+    ``listed`` is the collected plan of :func:`judge`; ``population`` the number of firm-periods
+    judged (it sizes the dense year-on-year lookup).
+
+    Returns
+    -------
+    DataFrame
+        :data:`ENTRY_COLUMNS` plus ``movement``: ``entered``, ``stayed``, or ``left`` (on the
+        list a year earlier but not now; values are then those of the earlier period). Null when
+        the earlier period is not rated, so movement is unknown rather than guessed.
+
+    """
+    if not rules or listed.is_empty():
         return pl.DataFrame(schema=WATCHLIST_SCHEMA)
+    thresholds = [f"_threshold_{i}" for i in range(len(rules))]
+    frame = listed
     count = len(coding.periods) - 1
     mask = pl.col("_mask")
     frame = frame.with_columns(
-        other_period(frame, mask, earlier_positions(coding), coding, graded.height)
+        other_period(frame, mask, earlier_positions(coding), coding, population)
         .fill_null(0)
         .alias("_earlier"),
-        other_period(frame, mask, later_positions(coding), coding, graded.height)
+        other_period(frame, mask, later_positions(coding), coding, population)
         .fill_null(0)
         .alias("_later"),
         shift_period(earlier_positions(coding), count).alias("_earlier_period"),
