@@ -124,9 +124,7 @@ def list_firms(
         other_period(frame, mask, earlier_positions(coding), coding, population)
         .fill_null(0)
         .alias("_earlier"),
-        other_period(frame, mask, later_positions(coding), coding, population)
-        .fill_null(0)
-        .alias("_later"),
+        other_period(frame, mask, later_positions(coding), coding, population).fill_null(0).alias("_later"),
         shift_period(earlier_positions(coding), count).alias("_earlier_period"),
         shift_period(later_positions(coding), count).alias("_later_period"),
     )
