@@ -50,10 +50,10 @@ def test_grade_tile_shows_ranks_in_industry_and_county(db_url: str, tmp_path: Pa
         )
     client = _signed_in(db_url, "ranks-analyst")
     zh = client.get(f"/organisations/{ids[B]}").text
-    assert _text(zh, "rank-industry") == "行业 C3411 第 2 / 3 名"
-    assert _text(zh, "rank-county") == "区县 331002 第 2 / 3 名"
+    assert _text(zh, "rank-industry") == "行业 C3411（锅炉及辅助设备制造） 第 2 / 3 名"
+    assert _text(zh, "rank-county") == "区县 椒江区 331002 第 2 / 3 名"
     en = client.get(f"/organisations/{ids[B]}?lang=en").text
-    assert _text(en, "rank-industry") == "Rank 2 of 3 in industry C3411"
-    assert _text(en, "rank-county") == "Rank 2 of 3 in county 331002"
+    assert _text(en, "rank-industry") == "Rank 2 of 3 in industry C3411（锅炉及辅助设备制造）"
+    assert _text(en, "rank-county") == "Rank 2 of 3 in county 椒江区 331002"
     unrated = client.get(f"/organisations/{ids[D]}").text  # not rated: no grade, no ranks
     assert 'id="rank-industry"' not in unrated and 'id="rank-county"' not in unrated

@@ -72,11 +72,12 @@ class Ranking:
 
 @dataclass(frozen=True, slots=True)
 class GroupRank:
-    """A firm's rank among the ``count`` ranked firms of group ``code``."""
+    """A firm's rank among the ``count`` ranked firms of group ``code`` (``name``: the catalogue's)."""
 
     code: str
     rank: int
     count: int
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,18 @@ def _rank_in(
     rows = repo.group_grades(session, period_code, scheme_code, dimension, code, names=False)
     ranked = rank_group(rows).filter(pl.col("rank").is_not_null())
     own = ranked.filter(pl.col("organisation_id") == organisation_id)["rank"]
-    return GroupRank(code, int(own[0]), ranked.height) if len(own) else None
+    return GroupRank(code, int(own[0]), ranked.height, _name(dimension, code)) if len(own) else None
+
+
+def _name(dimension: Dimension, code: str) -> str | None:
+    """The official name of an industry or county code, so pages need not show bare digits."""
+    if dimension == "industry":
+        try:
+            return load_industry_catalogue().validate(code).name
+        except InvalidCode:
+            return None
+    region = load_region_catalogue().get(code)
+    return region.name if region else None
 
 
 def organisation_ranks(

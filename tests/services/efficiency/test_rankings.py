@@ -60,8 +60,8 @@ def test_organisation_ranks_in_its_industry_and_county(city: str) -> None:
     with unit_of_work(city) as session:
         found = organisation_ranks(session, ids[B], "2024", "huzhou")
         assert found is not None
-        assert found.industry == GroupRank("C3411", 2, 3)
-        assert found.county == GroupRank("331002", 2, 3)
+        assert found.industry == GroupRank("C3411", 2, 3, "锅炉及辅助设备制造")
+        assert found.county == GroupRank("331002", 2, 3, "椒江区")
         assert organisation_ranks(session, ids[D], "2024", "huzhou") is None  # not rated
         assert organisation_ranks(session, ids[A], "2023", "huzhou") is None  # no rating
         assert organisation_ranks(session, ids[A], "2024", "quzhou") is None
