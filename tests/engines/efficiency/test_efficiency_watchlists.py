@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from citycarbon.domain.efficiency.settings import WatchRule
+from citycarbon.engines.efficiency.watchlists import MAX_RULES
 
 HIGH = WatchRule(rule_code="high", name_zh="高耗低效", name_en="high", min_energy_tce=1000, grades=(4, 5))
 LAND = WatchRule(
@@ -66,3 +67,27 @@ def test_movement_entered_stayed_left(kit: SimpleNamespace) -> None:
     )
     again = kit.rate(stayed, rules=(HIGH,)).watchlist.filter(period="2024")
     assert again.select("organisation_id", "movement").rows() == [(3, "stayed")]
+
+
+def test_many_rules_each_list_their_own_firms(kit: SimpleNamespace) -> None:
+    # Rule i lists firms with energy ≥ 10·i tce; firm energies 0, 10, …, 620 (63 firms, one
+    # per rule). Rule i therefore lists the 63 − i firms from firm i + 1 on: 2,016 entries.
+    rules = tuple(
+        WatchRule(rule_code=f"r{i:02d}", name_zh="规则", name_en="rule", min_energy_tce=10.0 * i)
+        for i in range(MAX_RULES)
+    )
+    frame = kit.firms(*({"energy_tce": 10.0 * n} for n in range(MAX_RULES)))
+    entries = kit.rate(frame, rules=rules).watchlist
+    assert entries.height == sum(MAX_RULES - i for i in range(MAX_RULES))
+    counts = dict(entries.group_by("rule_code").len().iter_rows())
+    assert counts["r00"] == MAX_RULES and counts["r62"] == 1
+    assert entries.filter(rule_code="r62")["organisation_id"].to_list() == [MAX_RULES]
+
+
+def test_more_rules_than_bits_is_refused(kit: SimpleNamespace) -> None:
+    rules = tuple(
+        WatchRule(rule_code=f"r{i:02d}", name_zh="规则", name_en="rule", min_energy_tce=1.0)
+        for i in range(MAX_RULES + 1)
+    )
+    with pytest.raises(ValueError, match="at most 63"):
+        kit.rate(kit.firms({}), rules=rules)

@@ -36,8 +36,9 @@ ENTRY_COLUMNS = (
     "output_per_mu_threshold_10k_cny",
 )
 _SCOPE = {"all": [], "prefecture": ["prefecture_code"], "county": ["county_code"]}
-#: Rules are bits of one UInt64 per firm, so a firm's lists a year earlier are one lookup.
-MAX_RULES = 64
+#: Rules are bits of one UInt64 per firm (the top bit unused, so every bit is a positive literal),
+#: so a firm's lists a year earlier are one lookup.
+MAX_RULES = 63
 
 #: Columns and types of :func:`list_firms`' result.
 WATCHLIST_SCHEMA = {
