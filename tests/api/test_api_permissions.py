@@ -37,4 +37,8 @@ def test_role_table() -> None:
     assert Permission.LEDGER_READ not in ROLE_PERMISSIONS[Role.BANK]
     assert Permission.LEDGER_WRITE not in ROLE_PERMISSIONS[Role.ANALYST] | ROLE_PERMISSIONS[Role.VERIFIER]
     assert ROLE_PERMISSIONS[Role.PUBLIC] == ANONYMOUS | {Permission.SELF_MANAGE}
+    # Carbon-efficiency results: analysts and enterprises (scoped by the services); banks see a
+    # grade only in a consented green-finance profile.
+    readers = {role for role, granted in ROLE_PERMISSIONS.items() if Permission.EFFICIENCY_READ in granted}
+    assert readers == {Role.ADMIN, Role.ANALYST, Role.ENTERPRISE}
     assert Principal.anonymous().permissions == ANONYMOUS

@@ -27,6 +27,7 @@ from citycarbon.api.routes import (
     audit,
     cases,
     consents,
+    efficiency,
     finance,
     imports,
     indicators,
@@ -47,7 +48,7 @@ from citycarbon.web import router as web_router
 API_PREFIX = "/api/v1"
 ROUTERS = (
     reference, accounts, organisations, ledger, imports, consents, audit, finance, registry, indicators,
-    monitoring, warnings, cases,
+    monitoring, warnings, cases, efficiency,
 )  # fmt: skip
 
 

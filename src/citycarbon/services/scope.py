@@ -6,7 +6,9 @@ Every use case that touches one organisation's data goes through :func:`readable
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, true
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, or_, true
 from sqlalchemy.orm import Session
 
 from citycarbon.domain.access.policy import Access, OrganisationRef, read_access, write_access
@@ -69,24 +71,52 @@ def writable(
     return org
 
 
-def visible_organisations(caller: Caller) -> ColumnElement[bool]:
-    """SQL condition selecting the organisations the caller may list."""
+@dataclass(frozen=True, slots=True)
+class ListScope:
+    """The organisations a caller may list: every one, or those with these ids or region codes.
+
+    ``region_codes`` holds whole subtrees (an analyst's areas and every current division below
+    them), so a membership test needs no catalogue look-up per row.
+    """
+
+    everything: bool
+    organisation_ids: frozenset[int] = frozenset()
+    region_codes: frozenset[str] = frozenset()
+
+    def covers(self, organisation_id: int, region_code: str | None) -> bool:
+        """Whether an organisation with this id and region code may be listed."""
+        return (
+            self.everything
+            or organisation_id in self.organisation_ids
+            or (region_code is not None and region_code in self.region_codes)
+        )
+
+
+def list_scope(caller: Caller) -> ListScope:
+    """What the caller may list: the own organisation, assigned ones, region subtrees, or all."""
     principal = caller.principal
     if principal.holds(Role.ADMIN):
+        return ListScope(everything=True)
+    ids: set[int] = set()
+    if principal.organisation_id is not None:
+        ids.add(principal.organisation_id)
+    if principal.holds(Role.VERIFIER):
+        ids |= principal.assigned_organisation_ids
+    regions = _region_subtrees(principal.region_codes) if principal.holds(Role.ANALYST) else set()
+    return ListScope(False, frozenset(ids), frozenset(regions))
+
+
+def visible_organisations(caller: Caller) -> ColumnElement[bool]:
+    """SQL condition selecting the organisations the caller may list (see :func:`list_scope`)."""
+    scope = list_scope(caller)
+    if scope.everything:
         return true()
     conditions: list[ColumnElement[bool]] = []
-    if principal.organisation_id is not None:
-        conditions.append(Organisation.id == principal.organisation_id)
-    if principal.holds(Role.VERIFIER) and principal.assigned_organisation_ids:
-        conditions.append(Organisation.id.in_(principal.assigned_organisation_ids))
-    if principal.holds(Role.ANALYST) and principal.region_codes:
-        conditions.append(Organisation.region_code.in_(_region_subtrees(principal.region_codes)))
-    if not conditions:
-        return false()
-    condition = conditions[0]
-    for more in conditions[1:]:
-        condition = condition | more
-    return condition
+    if scope.organisation_ids:
+        conditions.append(Organisation.id.in_(sorted(scope.organisation_ids)))
+    if scope.region_codes:
+        conditions.append(Organisation.region_code.in_(sorted(scope.region_codes)))
+    return or_(*conditions) if conditions else false()
 
 
 def _region_subtrees(codes: frozenset[str]) -> set[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Subquery, and_, case, func, select, update
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from citycarbon.store.efficiency_tables import (
@@ -315,3 +315,73 @@ def organisation_groups(
         return None
     industry, county, graded = found
     return GradeGroups(industry, county, bool(graded))
+
+
+def current_runs(session: Session, scheme_code: str | None = None) -> list[RatingRun]:
+    """The current rating runs (of one scheme when given), newest period first."""
+    query = select(RatingRun).where(RatingRun.superseded_at.is_(None))
+    if scheme_code is not None:
+        query = query.where(RatingRun.scheme_code == scheme_code)
+    order = (RatingRun.period_code.desc(), RatingRun.scheme_code)
+    return list(session.execute(query.order_by(*order)).scalars())
+
+
+def current_grade(session: Session, run_id: int, organisation_id: int) -> EfficiencyGrade | None:
+    """An organisation's grade row in a run, if the run rated it."""
+    query = select(EfficiencyGrade).where(
+        EfficiencyGrade.rating_run_id == run_id, EfficiencyGrade.organisation_id == organisation_id
+    )
+    return session.execute(query).scalar_one_or_none()
+
+
+def run_watchlist(
+    session: Session, run_id: int, where: ColumnElement[bool], limit: int, offset: int
+) -> pl.DataFrame:
+    """One page of a run's watch-list entries whose organisation matches ``where``.
+
+    Ordered by rule and credit code; columns ``organisation_id``, ``uscc``, ``name`` and the
+    entry's rule, movement and judged values.
+    """
+    entry = WatchlistEntry
+    query = (
+        select(
+            entry.organisation_id,
+            Organisation.uscc,
+            Organisation.name,
+            entry.rule_code,
+            entry.movement,
+            entry.energy_tce,
+            entry.grade,
+            entry.output_per_mu_10k_cny,
+            entry.output_per_mu_threshold_10k_cny,
+        )
+        .join(Organisation, Organisation.id == entry.organisation_id)
+        .where(entry.rating_run_id == run_id, where)
+        .order_by(entry.rule_code, Organisation.uscc, entry.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    schema = {
+        "organisation_id": pl.Int64,
+        "uscc": pl.String,
+        "name": pl.String,
+        "rule_code": pl.String,
+        "movement": pl.String,
+        "energy_tce": pl.Float64,
+        "grade": pl.Int64,
+        "output_per_mu_10k_cny": pl.Float64,
+        "output_per_mu_threshold_10k_cny": pl.Float64,
+    }
+    return pl.read_database(query, session.connection(), schema_overrides=schema).select(
+        pl.col(name).cast(dtype) for name, dtype in schema.items()
+    )
+
+
+def run_rollups(session: Session, run_id: int, dimension: str, level: str) -> list[EfficiencyRollup]:
+    """A run's roll-up rows of one dimension (``region``, ``industry``) and level, by code."""
+    query = select(EfficiencyRollup).where(
+        EfficiencyRollup.rating_run_id == run_id,
+        EfficiencyRollup.dimension == dimension,
+        EfficiencyRollup.level == level,
+    )
+    return list(session.execute(query.order_by(EfficiencyRollup.code)).scalars())

@@ -55,6 +55,7 @@ class Permission(StrEnum):
     CASE_READ = "case:read"
     CASE_MANAGE = "case:manage"
     CASE_RESPOND = "case:respond"
+    EFFICIENCY_READ = "efficiency:read"
 
 
 #: Granted to everybody, signed in or not: published figures and code lists only.
@@ -70,7 +71,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
     {
         Role.ADMIN: frozenset(Permission),
         Role.ANALYST: _READ_LEDGER
-        | {Permission.INDEX_READ}
+        | {Permission.INDEX_READ, Permission.EFFICIENCY_READ}
         | _SUPERVISION_READ
         | {Permission.CASE_READ, Permission.CASE_MANAGE},
         Role.ENTERPRISE: _READ_LEDGER
@@ -83,6 +84,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
             Permission.PROFILE_READ,
             Permission.REGISTRY_TRADE,
             Permission.INDEX_READ,
+            Permission.EFFICIENCY_READ,
             Permission.CASE_READ,
             Permission.CASE_RESPOND,
         },
