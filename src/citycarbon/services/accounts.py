@@ -29,7 +29,7 @@ from citycarbon.services.platform_errors import (
     MSG_TOKEN_INVALID,
     MSG_TOKEN_REVOKED,
 )
-from citycarbon.store.db import PreparedQuery, read_connection, unit_of_work
+from citycarbon.store.db import PreparedQuery, read_once, unit_of_work
 from citycarbon.store.platform_tables import ApiToken, RoleAssignment, UserAccount, WebSession
 
 TOKEN_PREFIX = "cct_"
@@ -152,8 +152,7 @@ def authenticate(url: str, secret: str) -> Principal:
     """
     key = digest(secret)
     query = _SESSION_QUERY if secret.startswith(SESSION_PREFIX) else _TOKEN_QUERY
-    with read_connection(url) as connection:
-        rows = query.rows(connection, key=key)
+    rows = read_once(url, lambda connection: query.rows(connection, key=key))
     if not rows:
         raise NotAuthenticated(MSG_TOKEN_INVALID)
     expires_at, revoked_at, user_id, username, organisation_id, is_active = rows[0][:6]

@@ -37,7 +37,7 @@ from citycarbon.services.consents import require_live_consent, today
 from citycarbon.services.platform_errors import MSG_ORG_NOT_FOUND, NotFound
 from citycarbon.services.rating_port import RatingSummary, find_rating_source
 from citycarbon.services.scope import readable
-from citycarbon.store.db import PreparedQuery, read_connection, unit_of_work
+from citycarbon.store.db import PreparedQuery, read_once, unit_of_work
 from citycarbon.store.efficiency_tables import EfficiencyGrade
 from citycarbon.store.platform_tables import Consent
 from citycarbon.store.tables import EmissionResult, Organisation, Period, ProductionRecord
@@ -292,35 +292,47 @@ async def read_profile(url: str, caller: Caller, uscc: str, purpose: str | None 
     return profile
 
 
+#: What :func:`_read_consented` finds: organisation columns, the live consent, years, rating.
+_Consented = tuple[tuple[Any, ...], ConsentTerms, list[ProfileYear], Any]
+
+
+def _read_consented(connection: Connection, url: str, bank_id: int, code: str) -> _Consented | None:
+    """The organisation, live consent, yearly totals and rating a bank may read (one read connection)."""
+    rows = _ORGANISATION_CONSENTS.rows(connection, uscc=code)
+    if not rows:
+        return None
+    org_id, uscc, _name, kind, *_codes = rows[0][_ORGANISATION]
+    if org_id == bank_id or kind == "individual_business":
+        return None
+    consents = [ConsentTerms(*row[_CONSENT]) for row in rows if row[_BANK] == bank_id]
+    try:
+        terms = live_consent(consents, today(), uscc=uscc, bank=str(bank_id))
+    except ConsentRefused:
+        return None  # carbon_profile refuses with the bank's name and audits the refusal
+    source = find_rating_source()
+    version = (*rows[0][_VERSION], source)
+    cached = profile_cache.get((url, org_id), version)
+    if cached is None:
+        years = _yearly(connection, org_id)
+        rating = None
+        if source is not None:
+            with Session(bind=connection) as session:
+                rating = source(session, org_id)
+        profile_cache.put((url, org_id), version, years, rating)
+    else:
+        years, rating = cached
+    return rows[0][_ORGANISATION], terms, years, rating
+
+
 def _consented_profile(url: str, caller: Caller, code: str) -> tuple[CarbonProfile, dict[str, Any]] | None:
     """A bank's profile read under a live consent and its audit event; ``None`` if not that case."""
     bank_id = caller.principal.organisation_id
     if bank_id is None:
         return None
-    with read_connection(url) as connection:
-        rows = _ORGANISATION_CONSENTS.rows(connection, uscc=code)
-        if not rows:
-            return None
-        org_id, uscc, name, kind, industry_code, region_code = rows[0][_ORGANISATION]
-        if org_id == bank_id or kind == "individual_business":
-            return None
-        consents = [ConsentTerms(*row[_CONSENT]) for row in rows if row[_BANK] == bank_id]
-        try:
-            terms = live_consent(consents, today(), uscc=uscc, bank=str(bank_id))
-        except ConsentRefused:
-            return None  # carbon_profile refuses with the bank's name and audits the refusal
-        source = find_rating_source()
-        version = (*rows[0][_VERSION], source)
-        cached = profile_cache.get((url, org_id), version)
-        if cached is None:
-            years = _yearly(connection, org_id)
-            rating = None
-            if source is not None:
-                with Session(bind=connection) as session:
-                    rating = source(session, org_id)
-            profile_cache.put((url, org_id), version, years, rating)
-        else:
-            years, rating = cached
+    found = read_once(url, lambda connection: _read_consented(connection, url, bank_id, code))
+    if found is None:
+        return None
+    (org_id, uscc, name, kind, industry_code, region_code), terms, years, rating = found
     event = event_values(
         caller,
         action="read",

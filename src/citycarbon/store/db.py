@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Dialect, Engine, Select, Table, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 try:
@@ -51,7 +52,9 @@ class _KeptReadConnections:
     A pool checkout and return (events, reset, pre-ping on PostgreSQL) costs several times
     more than an indexed read on SQLite, and the credential check runs on every request, so
     these connections stay out of the pool: detached once, then lent from a free list. A
-    connection that raised is closed rather than kept, so a broken one is replaced.
+    connection that raised is closed rather than kept, so a broken one is replaced; when it
+    raised because the server dropped it (a restart), the other free ones went with it and are
+    closed too, so the next read opens a live one.
     """
 
     def __init__(self, url: str) -> None:
@@ -65,6 +68,11 @@ class _KeptReadConnections:
     def _forget(self) -> None:
         # In a forked child the parent's connections are not ours to use.
         self._free = []
+
+    def _discard_free(self) -> None:
+        free, self._free = self._free, []
+        for connection in free:
+            connection.close()
 
     @contextmanager
     def lend(self) -> Iterator[Connection]:
@@ -80,8 +88,10 @@ class _KeptReadConnections:
             connection.detach()
         try:
             yield connection
-        except BaseException:
+        except BaseException as error:
             connection.close()
+            if isinstance(error, DBAPIError) and error.connection_invalidated:
+                self._discard_free()
             raise
         if len(self._free) < MAX_KEPT_READ_CONNECTIONS:
             self._free.append(connection)
@@ -104,6 +114,27 @@ def read_connection(url: str) -> Iterator[Connection]:
     """
     with _kept_read_connections(url).lend() as connection:
         yield connection
+
+
+Read = TypeVar("Read")
+
+
+def read_once(url: str, read: Callable[[Connection], Read]) -> Read:
+    """``read(connection)`` on a kept read connection (see :func:`read_connection`).
+
+    If the server dropped the connection (it restarted, or an operator ended idle sessions),
+    the read runs once more on a new connection instead of failing the request. ``read`` must
+    only read: on the autocommit connection nothing it did can be half-done, so a second run
+    is harmless.
+    """
+    try:
+        with read_connection(url) as connection:
+            return read(connection)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+    with read_connection(url) as connection:
+        return read(connection)
 
 
 class WriterTurns:

@@ -14,7 +14,6 @@ from citycarbon.services import registry_operations
 from citycarbon.services.caller import Caller
 from citycarbon.services.registry_access import RegistryForbidden, RegistryNotFound
 from citycarbon.services.registry_verify import verify_registry
-from citycarbon.store import db
 from citycarbon.store.db import get_engine
 from citycarbon.store.tables import Base
 
@@ -100,9 +99,6 @@ def test_a_pooled_connection_killed_while_idle_is_replaced(
     kill += "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
     with get_engine(pg_url).connect() as connection:
         assert connection.execute(text(kill)).all()  # e.g. the server restarted overnight
-    # The kill also ended this worker's kept read connections (store.db.read_connection), which
-    # are replaced only after failing once: give later tests of the worker fresh ones.
-    db._kept_read_connections.cache_clear()
     monkeypatch.setattr(registry_pg, "IDLE_PING_S", 0.0)  # the connection has been idle long enough
     moved = registry_operations.transfer_units(pg_url, "COOP", "FUND", 2, ACTOR)
     assert [(m.serial_start, m.serial_end) for m in moved.movements] == [(2, 3)]
