@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -72,7 +72,7 @@ class _KeptReadConnections:
     def _discard_free(self) -> None:
         free, self._free = self._free, []
         for connection in free:
-            connection.close()
+            _close_quietly(connection)
 
     @contextmanager
     def lend(self) -> Iterator[Connection]:
@@ -89,14 +89,20 @@ class _KeptReadConnections:
         try:
             yield connection
         except BaseException as error:
-            connection.close()
             if isinstance(error, DBAPIError) and error.connection_invalidated:
                 self._discard_free()
+            _close_quietly(connection)
             raise
         if len(self._free) < MAX_KEPT_READ_CONNECTIONS:
             self._free.append(connection)
         else:
             connection.close()
+
+
+def _close_quietly(connection: Connection) -> None:
+    """Close a connection that may already be dead (its error is not the one to report)."""
+    with suppress(Exception):
+        connection.close()
 
 
 @cache
@@ -246,11 +252,25 @@ class PreparedQuery:
 
     def rows(self, connection: Connection, **parameters: Any) -> list[tuple[Any, ...]]:
         """All rows of the query with ``parameters``, on ``connection`` (no transaction begun)."""
-        sql, order, processors = self._prepare(connection.dialect)
+        dialect = connection.dialect
+        sql, order, processors = self._prepare(dialect)
+        arguments = parameters if order is None else [parameters[name] for name in order]
+        driver = connection.connection.dbapi_connection
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(sql, parameters if order is None else [parameters[name] for name in order])
+            cursor.execute(sql, arguments)
             rows = cursor.fetchall()
+        except dialect.loaded_dbapi.Error as error:
+            # Raised as Core would raise it, so callers can tell a dropped connection (see read_once).
+            dropped = dialect.is_disconnect(error, driver, cursor)
+            raise DBAPIError.instance(
+                sql,
+                arguments,
+                error,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=dropped,
+                dialect=dialect,
+            ) from error
         finally:
             cursor.close()
         if not any(processors):
