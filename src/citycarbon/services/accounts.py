@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from citycarbon.domain.access.policy import NotAuthenticated
 from citycarbon.domain.access.roles import Principal, Role
+from citycarbon.domain.clock import as_utc
 from citycarbon.services.platform_errors import (
     MSG_ACCOUNT_DISABLED,
     MSG_BAD_LOGIN,
@@ -128,14 +129,9 @@ _SESSION_QUERY = PreparedQuery(_credential_query(WebSession))
 
 def _check_live(expires_at: dt.datetime, revoked_at: dt.datetime | None, now: dt.datetime) -> None:
     if revoked_at is not None:
-        raise NotAuthenticated(MSG_TOKEN_REVOKED, revoked_date=_utc(revoked_at).date().isoformat())
-    if _utc(expires_at) <= now:
-        raise NotAuthenticated(MSG_TOKEN_EXPIRED, expired_date=_utc(expires_at).date().isoformat())
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were written in UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        raise NotAuthenticated(MSG_TOKEN_REVOKED, revoked_date=as_utc(revoked_at).date().isoformat())
+    if as_utc(expires_at) <= now:
+        raise NotAuthenticated(MSG_TOKEN_EXPIRED, expired_date=as_utc(expires_at).date().isoformat())
 
 
 def authenticate(url: str, secret: str) -> Principal:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from citycarbon.domain.access.policy import Forbidden
 from citycarbon.domain.access.roles import Role
+from citycarbon.domain.clock import as_utc
 from citycarbon.domain.identifiers.region import RegionCatalogue
 from citycarbon.refdata.codes import load_region_catalogue
 from citycarbon.services.caller import Caller
@@ -228,7 +229,7 @@ def _utc(value: object) -> dt.datetime | None:
     """SQLite returns naive datetimes; every stored time is UTC."""
     if not isinstance(value, dt.datetime):
         return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return as_utc(value)
 
 
 def _row(record: dict[str, object], names: dict[str, str]) -> CaseMetricsRow:

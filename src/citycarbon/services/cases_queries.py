@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from citycarbon.domain.access.policy import Forbidden
 from citycarbon.domain.access.roles import Role
+from citycarbon.domain.clock import as_utc
 from citycarbon.domain.supervision.cases import (
     ESCALATION_LEVELS,
     ActorRole,
@@ -231,7 +232,7 @@ def case_detail(url: str, caller: Caller, case_id: int, *, now: dt.datetime | No
                     t.to_state,
                     t.actor_username,
                     t.actor_role,
-                    _utc(t.occurred_at),
+                    as_utc(t.occurred_at),
                     t.note,
                 )
                 for t in transitions
@@ -244,13 +245,13 @@ def case_detail(url: str, caller: Caller, case_id: int, *, now: dt.datetime | No
                     e.size_bytes,
                     e.sha256,
                     e.uploaded_by,
-                    _utc(e.uploaded_at),
+                    as_utc(e.uploaded_at),
                     e.note,
                 )
                 for e in evidence
             ),
             ratings=tuple(
-                RatingEntry(r.closure_number, r.score, r.comment, r.rated_by, _utc(r.rated_at))
+                RatingEntry(r.closure_number, r.score, r.comment, r.rated_by, as_utc(r.rated_at))
                 for r in ratings
             ),
             allowed_actions=tuple(a.value for a in allowed_actions(state, roles)),
@@ -314,7 +315,7 @@ def _readable_case(
 
 
 def _summary(case: SupervisionCase, org: Organisation, at: dt.datetime) -> CaseSummary:
-    deadline = _utc(case.deadline_at)
+    deadline = as_utc(case.deadline_at)
     return CaseSummary(
         case_id=case.id,
         organisation_id=org.id,
@@ -331,13 +332,9 @@ def _summary(case: SupervisionCase, org: Organisation, at: dt.datetime) -> CaseS
         escalation_level=case.escalation_level,
         escalated_to=ESCALATION_LEVELS[case.escalation_level].value if case.escalation_level else None,
         reopen_count=case.reopen_count,
-        opened_at=_utc(case.opened_at),
-        closed_at=_utc(case.closed_at) if case.closed_at else None,
+        opened_at=as_utc(case.opened_at),
+        closed_at=as_utc(case.closed_at) if case.closed_at else None,
     )
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 #: Every action name, for adapters that render one button per allowed action.

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from citycarbon.domain.access.policy import Forbidden
 from citycarbon.domain.access.roles import Role
+from citycarbon.domain.clock import as_utc
 from citycarbon.domain.efficiency.reasons import describe_reason
 from citycarbon.domain.errors import CityCarbonError, InvalidCode
 from citycarbon.domain.ledger.period import parse_period
@@ -266,7 +267,7 @@ def rated_periods(url: str) -> list[RatedPeriod]:
                 run.scheme_version,
                 run.organisation_count,
                 run.rated_count,
-                _utc(run.finished_at),
+                as_utc(run.finished_at),
             )
             for run in repo.current_runs(session)
         ]
@@ -467,10 +468,3 @@ def _code_name(dimension: str, code: str) -> str | None:
             return None
     region = load_region_catalogue().get(code)
     return region.name if region else None
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    # SQLite returns naive datetimes; every stored time is UTC.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from citycarbon.domain.clock import as_utc
 from citycarbon.services.caller import Caller, Page, page_limit, paginate
 from citycarbon.services.platform_errors import NotFound
 from citycarbon.services.scope import readable, visible_organisations
@@ -75,10 +76,6 @@ class GapView:
     started_at: dt.datetime
     ended_at: dt.datetime | None
     missing_intervals: int
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def _outlet_views(session: Session, outlets: list[tuple[MonitoringOutlet, str, str]]) -> list[OutletView]:
@@ -183,14 +180,14 @@ def list_readings(
             ReadingView(
                 r.pollutant_code,
                 r.measure,
-                _utc(r.observed_at),
+                as_utc(r.observed_at),
                 r.value,
                 r.unit,
                 r.reported_value,
                 r.reported_unit,
                 r.source,
                 r.revision,
-                _utc(r.received_at),
+                as_utc(r.received_at),
             )
             for r in rows
         ]
@@ -210,8 +207,8 @@ def list_gaps(url: str, caller: Caller, outlet_id: int) -> list[GapView]:
             GapView(
                 g.id,
                 g.outlet_id,
-                _utc(g.started_at),
-                _utc(g.ended_at) if g.ended_at else None,
+                as_utc(g.started_at),
+                as_utc(g.ended_at) if g.ended_at else None,
                 g.missing_intervals,
             )
             for g in gaps

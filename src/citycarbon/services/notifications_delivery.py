@@ -36,6 +36,7 @@ from typing import Protocol
 import httpx2
 from sqlalchemy import false, func, or_, select, update
 
+from citycarbon.domain.clock import as_utc
 from citycarbon.domain.supervision.notifications import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
@@ -341,8 +342,4 @@ def outbox_status(url: str, *, now: dt.datetime | None = None) -> OutboxStatus:
                 func.min(NotificationOutbox.created_at).filter(pending),
             )
         ).one()
-    return OutboxStatus(row[0], row[1], row[2], _aware(row[3]) if row[3] is not None else None)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return OutboxStatus(row[0], row[1], row[2], as_utc(row[3]) if row[3] is not None else None)

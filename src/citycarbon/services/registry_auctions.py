@@ -15,6 +15,7 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citycarbon.domain.clock import as_utc
 from citycarbon.domain.sinks.auction import (
     AuctionKind,
     AuctionStatus,
@@ -37,7 +38,7 @@ from citycarbon.services.registry_access import (
 from citycarbon.services.registry_accounts import AccountRef, find_accounts
 from citycarbon.services.registry_journal import append_entry
 from citycarbon.services.registry_projects import find_project, project_participants
-from citycarbon.services.registry_tx import as_utc, run_in_registry_transaction, utc_now
+from citycarbon.services.registry_tx import run_in_registry_transaction, utc_now
 from citycarbon.services.registry_units import Destination, UnitFilter, move_units
 from citycarbon.store.db import unit_of_work
 from citycarbon.store.registry_tables import SinkAccount, SinkAuction, SinkBid, SinkProject

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citycarbon.domain.clock import as_utc
 from citycarbon.domain.sinks.errors import RegistryError
 from citycarbon.domain.sinks.journal import (
     BrokenLink,
@@ -30,7 +31,7 @@ from citycarbon.domain.sinks.journal import (
 from citycarbon.domain.sinks.replay import HoldingReplay, ReplayConflict
 from citycarbon.services.registry_journal import E, load_sealed_records, seal_journal
 from citycarbon.services.registry_keys import load_private_key, public_key_hex, sign, signature_is_valid
-from citycarbon.services.registry_tx import as_utc, utc_now
+from citycarbon.services.registry_tx import utc_now
 from citycarbon.store.db import unit_of_work
 from citycarbon.store.registry_journal_tables import SinkCheckpoint
 

@@ -12,8 +12,8 @@ from typing import cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from citycarbon.domain.clock import as_utc
 from citycarbon.domain.sinks.blocks import format_serial
-from citycarbon.services.registry_tx import as_utc
 from citycarbon.store.db import unit_of_work
 from citycarbon.store.registry_tables import (
     SinkAccount,

@@ -46,11 +46,6 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """A stored timestamp as aware UTC (SQLite returns naive datetimes that were written as UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _is_retryable(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) in RETRYABLE
 

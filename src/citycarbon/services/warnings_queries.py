@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from citycarbon.domain.clock import as_utc
 from citycarbon.services.caller import Caller, Page, page_limit, paginate
 from citycarbon.services.platform_errors import NotFound
 from citycarbon.services.scope import readable, visible_organisations
@@ -63,12 +64,6 @@ class WarningFilter:
     period_code: str | None = None
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-
-
 def _views(session: Session, rows: list[tuple[SupervisionWarning, str, str]]) -> list[WarningView]:
     ids = [warning.id for warning, _, _ in rows]
     evidence: dict[int, list[EvidenceView]] = {warning_id: [] for warning_id in ids}
@@ -93,10 +88,10 @@ def _views(session: Session, rows: list[tuple[SupervisionWarning, str, str]]) ->
             w.outlet_id,
             w.pollutant_code,
             w.period_code,
-            _utc(w.window_start_at),
-            _utc(w.window_end_at),
-            _utc(w.first_detected_at) or w.first_detected_at,
-            _utc(w.last_detected_at) or w.last_detected_at,
+            as_utc(w.window_start_at),
+            as_utc(w.window_end_at),
+            as_utc(w.first_detected_at) or w.first_detected_at,
+            as_utc(w.last_detected_at) or w.last_detected_at,
             tuple(evidence[w.id]),
         )
         for w, name, region in rows

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from citycarbon.domain.clock import as_utc
+
 T = TypeVar("T")
 
 #: Printable text: no NUL or other C0 control characters (PostgreSQL cannot store NUL in text,
@@ -18,13 +20,8 @@ def _text(max_length: int) -> Any:
     return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length, pattern=_PRINTABLE)
 
 
-def _as_utc(value: dt.datetime) -> dt.datetime:
-    # SQLite returns naive datetimes for timezone-aware columns; every stored time is UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
 #: A timestamp rendered with its UTC offset (RFC 3339), whatever the backend returned.
-UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+UtcDateTime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
 #: Printable, stripped, non-empty text of bounded length.
 Code = Annotated[str, _text(48)]
