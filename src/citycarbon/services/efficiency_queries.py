@@ -31,21 +31,21 @@ from citycarbon.domain.access.policy import Forbidden
 from citycarbon.domain.access.roles import Role
 from citycarbon.domain.clock import as_utc
 from citycarbon.domain.efficiency.reasons import describe_reason
-from citycarbon.domain.errors import CityCarbonError, InvalidCode
+from citycarbon.domain.errors import CityCarbonError
 from citycarbon.domain.ledger.period import parse_period
 from citycarbon.i18n import translate
-from citycarbon.refdata.codes import load_industry_catalogue, load_region_catalogue
 from citycarbon.refdata.grading import MSG_UNKNOWN_SCHEME, load_grading_scheme, load_grading_schemes
-from citycarbon.services import efficiency_rankings
 from citycarbon.services.audit import record_event
 from citycarbon.services.caller import Caller, page_limit
 from citycarbon.services.efficiency_rankings import (
     MSG_NOT_RATED,
-    MSG_ONE_GROUP,
     GroupRank,
     RankedFirm,
     RankingUnavailable,
+    code_name,
     organisation_ranks,
+    read_ranking,
+    resolve_group,
 )
 from citycarbon.services.platform_errors import NotFound
 from citycarbon.services.scope import ListScope, list_scope, readable, visible_organisations
@@ -331,32 +331,29 @@ def ranking(
         When the caller may see no firm of the group.
 
     """
-    if (industry is None) == (county is None):
-        raise RankingUnavailable(MSG_ONE_GROUP)
+    dimension, group = resolve_group(industry, county)
     code = scheme_code(scheme)
+    limit = page_limit(limit)
     with unit_of_work(url) as session:
         run = _run(session, period, code)
-    try:
-        found = efficiency_rankings.ranking(
-            url, run.period_code, industry=industry, county=county, scheme=code
-        )
-    except RankingUnavailable as error:
-        # The group was asked for properly, so what is missing is data: not found.
-        raise NotFound(error.message, **error.params) from error
-    scope = list_scope(caller)
-    visible = [row for row in found.rows if scope.covers(row.organisation_id, row.region_code)]
-    if not visible:
-        raise Forbidden(MSG_RANKING_SCOPE, dimension=found.dimension, code=found.code)
-    limit = page_limit(limit)
-    items = visible[offset : offset + limit]
-    group = f"{found.dimension} {found.code}, {found.period}, {found.scheme}"
-    _audit_rows(url, caller, "efficiency_ranking", group, [row.organisation_id for row in items])
+        try:
+            found = read_ranking(session, run.period_code, code, dimension, group)
+        except RankingUnavailable as error:
+            # The group was asked for properly, so what is missing is data: not found.
+            raise NotFound(error.message, **error.params) from error
+        scope = list_scope(caller)
+        visible = [row for row in found.rows if scope.covers(row.organisation_id, row.region_code)]
+        if not visible:
+            raise Forbidden(MSG_RANKING_SCOPE, dimension=found.dimension, code=found.code)
+        items = visible[offset : offset + limit]
+        label = f"{found.dimension} {found.code}, {found.period}, {found.scheme}"
+        _record_rows(session, caller, "efficiency_ranking", label, [row.organisation_id for row in items])
     return RankingPage(
         found.period,
         found.scheme,
         found.dimension,
         found.code,
-        _code_name(found.dimension, found.code),
+        code_name(found.dimension, found.code),
         found.ranked_count,
         items,
         limit,
@@ -426,7 +423,7 @@ def rollups(
             rows = [row for row in rows if scope.everything or row.code in scope.region_codes]
         limit = page_limit(limit)
         page = rows[offset : offset + limit]
-        items = [RollupView.of(row, _code_name(dimension, row.code)) for row in page]
+        items = [RollupView.of(row, code_name(dimension, row.code)) for row in page]
     more = offset + limit if len(rows) > offset + limit else None
     return RollupPage(run.period_code, code, dimension, level, items, limit, offset, more)
 
@@ -440,11 +437,6 @@ def _holds_every_firm(session: Session, run: RatingRun, scope: ListScope) -> boo
     return all(row.code in scope.region_codes for row in provinces)
 
 
-def _audit_rows(url: str, caller: Caller, resource: str, group: str, organisation_ids: list[int]) -> None:
-    with unit_of_work(url) as session:
-        _record_rows(session, caller, resource, group, organisation_ids)
-
-
 def _record_rows(
     session: Session, caller: Caller, resource: str, group: str, organisation_ids: list[int]
 ) -> None:
@@ -455,16 +447,3 @@ def _record_rows(
     if outside:
         detail = f"{group}; rows of other organisations shown: {outside}"
         record_event(session, caller, action="read", resource=resource, detail=detail)
-
-
-def _code_name(dimension: str, code: str) -> str | None:
-    """The catalogue's name of a region (``county``, ``region``) or industry code."""
-    if not code:
-        return None
-    if dimension == "industry":
-        try:
-            return load_industry_catalogue().validate(code).name
-        except InvalidCode:
-            return None
-    region = load_region_catalogue().get(code)
-    return region.name if region else None

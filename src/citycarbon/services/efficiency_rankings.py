@@ -90,7 +90,7 @@ class OrganisationRanks:
     county: GroupRank | None
 
 
-def _group(industry: str | None, county: str | None) -> tuple[Dimension, str]:
+def resolve_group(industry: str | None, county: str | None) -> tuple[Dimension, str]:
     """The dimension and canonical code asked for (``3411`` → ``C3411``; retired counties followed)."""
     if (industry is None) == (county is None):
         raise RankingUnavailable(MSG_ONE_GROUP)
@@ -133,13 +133,20 @@ def ranking(
         scheme, or no firm of the rating is in the group.
 
     """
-    dimension, code = _group(industry, county)
+    dimension, code = resolve_group(industry, county)
     period_code = parse_period(period).code
     scheme_code = scheme or load_grading_scheme().code
     with unit_of_work(url) as session:
-        if repo.current_run(session, period_code, scheme_code) is None:
-            raise RankingUnavailable(MSG_NOT_RATED, period=period_code, scheme=scheme_code)
-        rows = repo.group_grades(session, period_code, scheme_code, dimension, code)
+        return read_ranking(session, period_code, scheme_code, dimension, code)
+
+
+def read_ranking(
+    session: Session, period_code: str, scheme_code: str, dimension: Dimension, code: str
+) -> Ranking:
+    """:func:`ranking` inside the caller's transaction, for a group from :func:`resolve_group`."""
+    if repo.current_run(session, period_code, scheme_code) is None:
+        raise RankingUnavailable(MSG_NOT_RATED, period=period_code, scheme=scheme_code)
+    rows = repo.group_grades(session, period_code, scheme_code, dimension, code)
     if rows.is_empty():
         message = MSG_NO_INDUSTRY if dimension == "industry" else MSG_NO_COUNTY
         raise RankingUnavailable(message, code=code, period=period_code, scheme=scheme_code)
@@ -159,11 +166,16 @@ def _rank_in(
     rows = repo.group_grades(session, period_code, scheme_code, dimension, code, names=False)
     ranked = rank_group(rows).filter(pl.col("rank").is_not_null())
     own = ranked.filter(pl.col("organisation_id") == organisation_id)["rank"]
-    return GroupRank(code, int(own[0]), ranked.height, _name(dimension, code)) if len(own) else None
+    return GroupRank(code, int(own[0]), ranked.height, code_name(dimension, code)) if len(own) else None
 
 
-def _name(dimension: Dimension, code: str) -> str | None:
-    """The official name of an industry or county code, so pages need not show bare digits."""
+def code_name(dimension: str, code: str) -> str | None:
+    """The catalogue's name of an industry code (``industry``) or a region code (anything else).
+
+    Pages and the API show it beside the code, so nobody has to read bare digits.
+    """
+    if not code:
+        return None
     if dimension == "industry":
         try:
             return load_industry_catalogue().validate(code).name
