@@ -62,6 +62,11 @@ def _threshold(rule: WatchRule, coding: Coding) -> pl.Expr:
     return pl.col("output_per_mu_10k_cny").quantile(quantile, "linear").over(scope)
 
 
+def _threshold_columns(rules: Sequence[WatchRule]) -> list[str]:
+    """The column of each rule's threshold, between :func:`judge` and :func:`list_firms`."""
+    return [f"_threshold_{i}" for i in range(len(rules))]
+
+
 def _condition(rule: WatchRule, threshold: str) -> pl.Expr:
     """Whether a firm meets every condition of ``rule`` (unknown values do not qualify)."""
     condition = pl.lit(True)
@@ -82,7 +87,7 @@ def judge(graded: pl.LazyFrame, rules: Sequence[WatchRule], coding: Coding) -> p
     """
     if len(rules) > MAX_RULES:
         raise ValueError(f"at most {MAX_RULES} watch-list rules can be applied at once")
-    thresholds = [f"_threshold_{i}" for i in range(len(rules))]
+    thresholds = _threshold_columns(rules)
     judged = graded.select(
         "organisation_id",
         "period",
@@ -117,7 +122,7 @@ def list_firms(
     """
     if not rules or listed.is_empty():
         return pl.DataFrame(schema=WATCHLIST_SCHEMA)
-    thresholds = [f"_threshold_{i}" for i in range(len(rules))]
+    thresholds = _threshold_columns(rules)
     frame = listed
     count = len(coding.periods) - 1
     mask = pl.col("_mask")
