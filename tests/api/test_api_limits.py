@@ -86,3 +86,23 @@ def test_malformed_requests_are_problem_documents(city: City) -> None:
         headers=city.headers("admin", "zh-CN"),
     )
     assert code.status_code == 422 and code.json()["detail"]
+
+
+def test_a_nul_character_in_the_address_is_refused_before_any_route(city: City) -> None:
+    # PostgreSQL text cannot hold NUL: a filter like ?state=%00 used to fail in the database (500).
+    for path, params in (
+        ("/api/v1/cases", {"state": "\x00", "department": "import job"}),
+        ("/api/v1/organisations", {"name_contains": "a\x00b"}),
+    ):
+        refused = city.client.get(path, params=params, headers=city.headers("admin", "en"))
+        assert refused.status_code == 422
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["detail"] == (
+            "The address contains a NUL character (%00), which no field may hold"
+        )
+    zh = city.client.get("/api/v1/cases", params={"state": "\x00"}, headers=city.headers("admin", "zh-CN"))
+    assert zh.json()["detail"] == "请求地址含有 NUL 字符（%00），任何字段都不能包含该字符"
+    assert (
+        city.client.get("/api/v1/cases", params={"state": "open"}, headers=city.headers("admin")).status_code
+        == 200
+    )

@@ -1,6 +1,7 @@
 """The web application: JSON API under ``/api/v1`` and the (for now minimal) home page.
 
-Requests pass, in order: the body-size limit (ASGI middleware, before any body is read), the
+Requests pass, in order: the refusal of addresses holding a NUL character and the body-size
+limit (ASGI middleware, before any body is read), the
 caller's authentication and per-token rate limit (a dependency of every route, through its
 permission check), the route, and on any error the RFC 9457 problem renderer. The import worker
 runs in the application's lifespan, so pending or interrupted imports resume when a server
@@ -20,7 +21,7 @@ from starlette.routing import BaseRoute
 
 from citycarbon import __version__
 from citycarbon.api.deps import SECURITY_SCHEMES, PermissionCheck, ReferenceReader
-from citycarbon.api.limits import BodySizeLimit, TokenBuckets
+from citycarbon.api.limits import BodySizeLimit, RefuseNulCharacters, TokenBuckets
 from citycarbon.api.problems import install_problem_handlers
 from citycarbon.api.routes import (
     accounts,
@@ -125,6 +126,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         upload_limit_bytes=config.max_upload_bytes,
         upload_prefix=f"{API_PREFIX}/imports",
     )
+    app.add_middleware(RefuseNulCharacters)
     install_problem_handlers(app)
     # FastAPI tries routers in the order they were included, route by route: the green-finance
     # router goes first because banks call its profile look-up far more often than anything else.

@@ -21,6 +21,7 @@ from citycarbon.i18n import Translator
 
 MSG_TOO_LARGE = "The request body is larger than the limit of {limit_bytes} bytes"
 MSG_RATE_LIMITED = "Too many requests with this credential; try again in {seconds} s"
+MSG_NUL_CHARACTER = "The address contains a NUL character (%00), which no field may hold"
 MAX_TRACKED_KEYS = 100_000
 
 
@@ -98,6 +99,29 @@ class BodySizeLimit:
         await self.app(scope, counting_receive, send)
 
 
+class RefuseNulCharacters:
+    """Refuse a path or query string holding a NUL character with a 422, before any route runs.
+
+    No text the platform stores or looks up may contain NUL (PostgreSQL's text type cannot hold
+    it), so a filter such as ``?state=%00`` could otherwise only fail deep in the database as
+    an internal error. Bodies are checked by their schemas.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on unless its address holds a NUL."""
+        if scope["type"] == "http" and (
+            b"%00" in scope.get("query_string", b"")
+            or b"\x00" in scope.get("query_string", b"")
+            or "\x00" in str(scope.get("path", ""))
+        ):
+            await _problem(scope, send, 422, MSG_NUL_CHARACTER, "request-invalid")
+            return
+        await self.app(scope, receive, send)
+
+
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
@@ -109,6 +133,11 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def _refuse(scope: Scope, send: Send, limit: int) -> None:
+    await _problem(scope, send, 413, MSG_TOO_LARGE, "payload-too-large", limit_bytes=limit)
+
+
+async def _problem(scope: Scope, send: Send, status: int, message: str, kind: str, **params: Any) -> None:
+    """Answer with a problem document before the application has read the request."""
     from starlette.requests import Request
 
     from citycarbon.api.problems import problem_response
@@ -119,5 +148,5 @@ async def _refuse(scope: Scope, send: Send, limit: int) -> None:
 
     request = Request(scope, no_body)
     tr = translator(request.headers.get("accept-language"))
-    response = problem_response(request, 413, PayloadTooLarge(limit).render(tr), "payload-too-large")
+    response = problem_response(request, status, tr(message).format(**params), kind)
     await response(scope, no_body, send)
